@@ -1,0 +1,1 @@
+"""HTTP surfaces. Each module only translates Azure's wire format to service calls and back."""

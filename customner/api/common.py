@@ -1,0 +1,120 @@
+"""Shared pieces of the HTTP layer: the subscription key, absolute URLs, api-versions and paging."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from customner import errors
+from customner.context import AppContext
+
+KEY_HEADER = "Ocp-Apim-Subscription-Key"
+RUNTIME_API_VERSIONS = ("2022-05-01", "2023-04-01", "2024-11-01")
+AUTHORING_API_VERSIONS = ("2022-05-01", "2023-04-01", "2025-05-15-preview")
+MISSING_KEY = ("Access denied due to missing subscription key. Make sure to include subscription key when "
+               "making requests to an API.")
+INVALID_KEY = ("Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid "
+               "key for an active subscription and use a correct regional API endpoint for your resource.")
+
+
+def get_context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
+
+
+Context = Annotated[AppContext, Depends(get_context)]
+
+
+def require_key(request: Request) -> None:
+    """APIM's check: the key in the header (or ``subscription-key`` query), or a Studio session."""
+    expected: str = request.app.state.api_key
+    given = request.headers.get(KEY_HEADER) or request.query_params.get("subscription-key")
+    if given is None:
+        given = request.session.get("key") if "session" in request.scope else None
+        if given is None:
+            raise errors.Unauthorized(MISSING_KEY)
+    if not secrets.compare_digest(given.encode(), expected.encode()):
+        raise errors.Unauthorized(INVALID_KEY)
+
+
+def base_url(request: Request) -> str:
+    """Absolute base for operation-location: the configured public URL, else what the client called."""
+    configured = get_context(request).settings.public_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+def _api_version(request: Request, supported: tuple[str, ...]) -> str:
+    version = request.query_params.get("api-version")
+    if version not in supported:
+        shown = "missing" if version is None else f"'{version}'"
+        raise errors.NotFound("Resource not found", inner_code="UnsupportedApiVersion",
+                              inner_message=f"The api-version is {shown}. Supported: {', '.join(supported)}.")
+    return version
+
+
+def runtime_version(request: Request) -> str:
+    return _api_version(request, RUNTIME_API_VERSIONS)
+
+
+def authoring_version(request: Request) -> str:
+    return _api_version(request, AUTHORING_API_VERSIONS)
+
+
+RuntimeVersion = Annotated[str, Depends(runtime_version)]
+AuthoringVersion = Annotated[str, Depends(authoring_version)]
+
+
+def url_with(request: Request, path: str, **query: Any) -> str:
+    params = {k: v for k, v in query.items() if v is not None}
+    return f"{base_url(request)}{path}" + (f"?{urlencode(params)}" if params else "")
+
+
+@dataclass
+class Page:
+    """Authoring list paging: ``top`` caps the whole listing, ``maxpagesize`` one page."""
+
+    skip: int
+    top: int | None
+    maxpagesize: int
+
+    @property
+    def limit(self) -> int:
+        return self.maxpagesize if self.top is None else min(self.top, self.maxpagesize)
+
+    def body(self, request: Request, items: list[Any], total: int) -> dict[str, Any]:
+        next_skip = self.skip + len(items)
+        remaining_top = None if self.top is None else self.top - len(items)
+        more = next_skip < total and (remaining_top is None or remaining_top > 0)
+        next_link = None
+        if more:
+            query = dict(request.query_params)
+            query.update(skip=str(next_skip), maxpagesize=str(self.maxpagesize))
+            if remaining_top is not None:
+                query["top"] = str(remaining_top)
+            next_link = f"{base_url(request)}{request.url.path}?{urlencode(query)}"
+        return {"value": items, "nextLink": next_link}
+
+
+def page_params(
+    skip: Annotated[int, Query(ge=0)] = 0,
+    top: Annotated[int | None, Query(ge=0)] = None,
+    maxpagesize: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> Page:
+    return Page(skip=skip, top=top, maxpagesize=maxpagesize)
+
+
+Paging = Annotated[Page, Depends(page_params)]
+
+
+def json_response(body: object, headers: dict[str, str] | None = None, status_code: int = 200) -> JSONResponse:
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def accepted(operation_location: str) -> Response:
+    """Azure's 202: empty body, the job URL in ``operation-location``."""
+    return Response(status_code=202, headers={"operation-location": operation_location})

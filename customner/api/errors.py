@@ -1,0 +1,87 @@
+"""Render every error, ours or the framework's, in Azure's envelope. Never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from customner.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+# The v3.2-preview.2 spec names some inner codes differently from GA.
+_V32_INNER_CODES = {"MissingInputDocuments": "MissingInputRecords"}
+_V32_CODES = {"ProjectNotFound": "NotFound", "OperationNotFound": "NotFound"}
+
+
+def envelope(error: dict[str, Any], status_code: int, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": error}, status_code=status_code, headers=headers)
+
+
+def resource_not_found(message: str = "Resource not found") -> dict[str, Any]:
+    return {"code": "404", "message": message}
+
+
+def for_v32(error: dict[str, Any]) -> dict[str, Any]:
+    """Rename codes for the v3.2-preview.2 surface, whose enums are older."""
+    error = dict(error, code=_V32_CODES.get(error["code"], error["code"]))
+    if "innererror" in error:
+        inner = error["innererror"]
+        error["innererror"] = dict(inner, code=_V32_INNER_CODES.get(inner["code"], inner["code"]))
+    return error
+
+
+def _is_v32(request: Request) -> bool:
+    return request.url.path.startswith("/text/analytics/v3.2-preview.2")
+
+
+async def service_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    body = exc.to_dict()
+    return envelope(for_v32(body) if _is_v32(request) else body, exc.status_code)
+
+
+async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    body_format = False
+    for item in exc.errors():
+        location = "/".join(str(part) for part in item.get("loc", ()) if part != "body")
+        body_format |= item.get("type") in ("json_invalid", "model_attributes_type") and location == ""
+        problems.append(f"{location or 'body'}: {item.get('msg')}")
+    inner_code = "InvalidRequestBodyFormat" if body_format else "InvalidParameterValue"
+    message = "Request body must be valid JSON. " if body_format else "Invalid parameter in request. "
+    return envelope(
+        {"code": "InvalidRequest", "message": message.strip(),
+         "innererror": {"code": inner_code, "message": "; ".join(problems)[:2000]}},
+        400,
+    )
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404:
+        return envelope(dict(resource_not_found(), innererror={
+            "code": "NotFound", "message": f"No route matches {request.method} {request.url.path}."}), 404)
+    if exc.status_code == 405:
+        return envelope({"code": "InvalidRequest", "message": f"Method {request.method} is not allowed here.",
+                         "innererror": {"code": "InvalidRequest", "message": str(exc.detail)}}, 405)
+    return envelope({"code": str(exc.status_code), "message": str(exc.detail)}, exc.status_code)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return envelope({"code": "InternalServerError", "message": "An unexpected error occurred.",
+                     "innererror": {"code": "InternalServerError", "message": type(exc).__name__}}, 500)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(ServiceError, service_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)

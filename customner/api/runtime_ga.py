@@ -1,0 +1,87 @@
+"""The GA runtime: ``/language/analyze-text/jobs`` for api-versions 2022-05-01, 2023-04-01 and 2024-11-01."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from customner import errors
+from customner.api.common import Context, RuntimeVersion, accepted, base_url, json_response
+from customner.api.runtime_render import DEFAULT_PAGE, ResultPage, has_more, render_ga
+from customner.api.schemas import AnalysisInput, check_index_type, parse_bool
+from customner.jobs.engine import TERMINAL
+from customner.services import analysis
+
+PREFIX = "/language/analyze-text"
+router = APIRouter(prefix=PREFIX, tags=["runtime GA"])
+CUSTOM_KIND = "CustomEntityRecognition"
+
+
+class GaTask(BaseModel):
+    kind: str
+    task_name: str | None = Field(None, alias="taskName")
+    parameters: dict[str, Any] = Field(default_factory=dict)
+
+
+class AnalyzeTextJobsInput(BaseModel):
+    display_name: str | None = Field(None, alias="displayName")
+    analysis_input: AnalysisInput = Field(alias="analysisInput")
+    tasks: list[GaTask]
+    default_language: str | None = Field(None, alias="defaultLanguage")
+
+
+def _task(task: GaTask, index: int) -> analysis.CustomEntityTask:
+    pointer = f"#/tasks/{index}"
+    if task.kind != CUSTOM_KIND:
+        raise errors.InvalidParameterValue(
+            "Invalid parameter in request", target=pointer,
+            inner_message=f"Task kind '{task.kind}' is not supported by this service; use '{CUSTOM_KIND}'.")
+    parameters = task.parameters
+    missing = [name for name in ("projectName", "deploymentName") if not isinstance(parameters.get(name), str)]
+    if missing:
+        raise errors.InvalidParameterValue(
+            "Invalid parameter in request", target=pointer,
+            inner_message=f"Task '{task.task_name or index}' is missing the parameter(s) {', '.join(missing)}.")
+    return analysis.CustomEntityTask(
+        name=task.task_name if task.task_name is not None else str(index),
+        project_name=parameters["projectName"], deployment_name=parameters["deploymentName"],
+        string_index_type=check_index_type(parameters.get("stringIndexType")),
+        logging_opt_out=bool(parameters.get("loggingOptOut", False)))
+
+
+def _job_url(request: Request, job_id: str, version: str) -> str:
+    return f"{base_url(request)}{PREFIX}/jobs/{job_id}?api-version={version}"
+
+
+@router.post("/jobs", status_code=202, response_class=Response, summary="Submit a custom NER job")
+def submit(body: AnalyzeTextJobsInput, request: Request, context: Context, version: RuntimeVersion) -> Response:
+    tasks = [_task(task, index) for index, task in enumerate(body.tasks)]
+    documents = body.analysis_input.to_documents()
+    for document in documents:
+        document.language = document.language or body.default_language
+    job_id = analysis.submit(context, documents=documents, tasks=tasks, display_name=body.display_name, surface="ga")
+    return accepted(_job_url(request, job_id, version))
+
+
+@router.get("/jobs/{job_id}", summary="Get a custom NER job's status and results")
+def get_job(
+    job_id: str, request: Request, context: Context, version: RuntimeVersion,
+    show_stats: Annotated[str | None, Query(alias="showStats")] = None,
+    top: Annotated[int, Query(ge=1, le=50)] = DEFAULT_PAGE,
+    skip: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    job = analysis.get(context, job_id)
+    page = ResultPage(skip=skip, top=top, show_stats=parse_bool(show_stats))
+    body = render_ga(job, page)
+    if has_more(job, page):
+        stats = "&showStats=True" if page.show_stats else ""
+        body["nextLink"] = f"{_job_url(request, job_id, version)}&skip={skip + top}&top={top}{stats}"
+    return json_response(body, {} if job.status in TERMINAL else {"Retry-After": "1"})
+
+
+@router.post("/jobs/{job_id}:cancel", status_code=202, response_class=Response, summary="Cancel a custom NER job")
+def cancel(job_id: str, request: Request, context: Context, version: RuntimeVersion) -> Response:
+    analysis.cancel(context, job_id)
+    return accepted(_job_url(request, job_id, version))

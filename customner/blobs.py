@@ -1,0 +1,80 @@
+"""Blob storage for document texts, model artifacts and exports, through fsspec.
+
+A local folder by default; any fsspec URL (``s3://bucket/prefix``, ``az://…``) at scale.
+Keys are ``/``-separated paths relative to the root.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import shutil
+from pathlib import Path
+
+import fsspec
+from fsspec.implementations.local import LocalFileSystem
+
+
+class BlobStore:
+    def __init__(self, root_url: str) -> None:
+        self.fs, self.root = fsspec.core.url_to_fs(root_url)
+        self.fs.makedirs(self.root, exist_ok=True)
+
+    def _path(self, key: str) -> str:
+        normalized = posixpath.normpath(key)
+        if normalized.startswith(("..", "/")) or normalized == ".":
+            raise ValueError(f"invalid blob key {key!r}")
+        return posixpath.join(self.root, normalized)
+
+    def exists(self, key: str) -> bool:
+        return bool(self.fs.exists(self._path(key)))
+
+    def read_text(self, key: str) -> str:
+        with self.fs.open(self._path(key), "rb") as handle:
+            data: bytes = handle.read()
+        return data.decode("utf-8-sig")
+
+    def write_text(self, key: str, text: str) -> None:
+        self.write_bytes(key, text.encode("utf-8"))
+
+    def write_bytes(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        self.fs.makedirs(posixpath.dirname(path), exist_ok=True)
+        with self.fs.open(path, "wb") as handle:
+            handle.write(data)
+
+    def delete(self, key: str) -> None:
+        path = self._path(key)
+        if self.fs.exists(path):
+            self.fs.rm(path, recursive=True)
+
+    def list(self, prefix: str) -> list[str]:
+        """Names of the files directly under ``prefix`` (not recursive)."""
+        path = self._path(prefix)
+        if not self.fs.exists(path):
+            return []
+        return sorted(
+            posixpath.basename(entry["name"].rstrip("/"))
+            for entry in self.fs.ls(path, detail=True)
+            if entry["type"] == "file"
+        )
+
+    def local_dir(self, key: str) -> Path:
+        """A local folder for ``key``, for ML code that needs real paths (models)."""
+        if isinstance(self.fs, LocalFileSystem):
+            path = Path(self._path(key))
+            path.mkdir(parents=True, exist_ok=True)
+            return path
+        raise NotImplementedError("model artifacts on remote stores are synced by upload_dir/download_dir")
+
+    def upload_dir(self, local: Path, key: str) -> None:
+        if isinstance(self.fs, LocalFileSystem):
+            target = Path(self._path(key))
+            if target != local:
+                shutil.copytree(local, target, dirs_exist_ok=True)
+            return
+        self.fs.put(str(local), self._path(key), recursive=True)
+
+
+def container_key(container: str, name: str) -> str:
+    """Key of a text file in a storage container (Azure: a blob at the container's root)."""
+    return f"storage/{container}/{name}"

@@ -1,0 +1,1 @@
+"""File formats customner reads and writes (Azure's project file)."""

@@ -1,0 +1,1 @@
+"""Job engines: where asynchronous work runs. Job state always lives in the database."""

@@ -1,0 +1,161 @@
+"""Subword encoding of word-tokenized documents and windowed batch inference.
+
+Words come from ``customner.ner.tokenize`` (exact character offsets); the WordPiece
+tokenizer only splits each word further, and a word's score is read at its first subword.
+Words the tokenizer drops entirely (e.g. lone control characters) get uniform scores, so
+decoding lets their neighbours decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tokenizers import Tokenizer
+
+from customner.ner.data import Doc
+from customner.ner.windows import Window, assign, make_windows
+
+# Casing classes fed next to the uncased encoder's output (it cannot see case).
+PAD_CASE, LOWER, TITLE, UPPER, MIXED, DIGIT, OTHER = range(7)
+N_CASING = 7
+
+Runner = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def casing_class(word: str) -> int:
+    if any(c.isdigit() for c in word):
+        return DIGIT
+    if not any(c.isalpha() for c in word):
+        return OTHER
+    if word.islower() or not any(c.isupper() or c.islower() for c in word):
+        return LOWER
+    if word.isupper():
+        return UPPER if len(word) > 1 else TITLE
+    if word[0].isupper() and word[1:].islower():
+        return TITLE
+    return MIXED
+
+
+@dataclass
+class EncodedDoc:
+    ids: np.ndarray  # subword ids, no special tokens
+    casing: np.ndarray  # casing class of each subword's word
+    word_first: np.ndarray  # first subword index per word, -1 if the word has none
+
+
+@dataclass
+class WindowRef:
+    doc: int
+    window: Window
+
+
+class SubwordEncoder:
+    def __init__(self, tokenizer_file: Path) -> None:
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+        self.cls = self.tokenizer.token_to_id("[CLS]")
+        self.sep = self.tokenizer.token_to_id("[SEP]")
+        self.pad = self.tokenizer.token_to_id("[PAD]")
+
+    def encode(self, docs: Sequence[Doc]) -> list[EncodedDoc]:
+        batch = [[w.text for w in d.words] for d in docs]
+        encs = self.tokenizer.encode_batch(batch, is_pretokenized=True, add_special_tokens=False)
+        out = []
+        for doc, enc in zip(docs, encs, strict=True):
+            n_words = len(doc.words)
+            word_ids = np.array([-1 if w is None else w for w in enc.word_ids], dtype=np.int64)
+            first = np.full(n_words, -1, dtype=np.int64)
+            # first occurrence of each word id
+            valid = word_ids >= 0
+            idx = np.nonzero(valid)[0]
+            wid = word_ids[valid]
+            if len(idx):
+                uniq, pos = np.unique(wid, return_index=True)
+                first[uniq] = idx[pos]
+            word_case = np.array([casing_class(w.text) for w in doc.words] or [0], dtype=np.int64)
+            casing = np.where(valid, word_case[np.maximum(word_ids, 0)], OTHER)
+            out.append(EncodedDoc(np.asarray(enc.ids, dtype=np.int64), casing, first))
+        return out
+
+    def batch(self, items: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, ...]:
+        """[CLS] ids [SEP] rows padded to the longest; returns ids, mask, casing."""
+        width = max(len(ids) for ids, _ in items) + 2
+        ids_out = np.full((len(items), width), self.pad, dtype=np.int64)
+        mask = np.zeros((len(items), width), dtype=np.int64)
+        case = np.zeros((len(items), width), dtype=np.int64)
+        for r, (ids, cas) in enumerate(items):
+            n = len(ids)
+            ids_out[r, 0] = self.cls
+            ids_out[r, 1 : n + 1] = ids
+            ids_out[r, n + 1] = self.sep
+            mask[r, : n + 2] = 1
+            case[r, 1 : n + 1] = cas
+        return ids_out, mask, case
+
+
+def plan_batches(lengths: Sequence[int], max_tokens: int, max_rows: int) -> list[list[int]]:
+    """Group items sorted by length so padding is minimal (near-packing without cross-talk)."""
+    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
+    batches: list[list[int]] = []
+    cur: list[int] = []
+    for i in order:
+        width = lengths[i] + 2
+        if cur and (len(cur) + 1 > max_rows or (len(cur) + 1) * width > max_tokens):
+            batches.append(cur)
+            cur = []
+        cur.append(i)
+    if cur:
+        batches.append(cur)
+    return batches
+
+
+def windowed_logprobs(
+    encoder: SubwordEncoder,
+    docs: Sequence[Doc],
+    runner: Runner,
+    n_labels: int,
+    window: int,
+    overlap: int,
+    max_tokens: int = 8192,
+    max_rows: int = 128,
+) -> list[np.ndarray]:
+    """Per-word log-probabilities for each doc, batching windows across all documents."""
+    encoded = encoder.encode(docs)
+    refs: list[WindowRef] = []
+    owners: list[np.ndarray] = []
+    first_idx: list[int] = []
+    for d, enc in enumerate(encoded):
+        has = enc.word_first >= 0
+        starts = enc.word_first[has]
+        wins = make_windows(starts, len(enc.ids), window, overlap) if len(enc.ids) else []
+        first_idx.append(len(refs))
+        refs.extend(WindowRef(d, w) for w in wins)
+        owners.append(assign(starts, wins) if wins else np.zeros(0, dtype=np.int64))
+    results: list[np.ndarray | None] = [None] * len(refs)
+    lengths = [r.window.end - r.window.start for r in refs]
+    for batch in plan_batches(lengths, max_tokens, max_rows):
+        items = []
+        for k in batch:
+            r = refs[k]
+            enc = encoded[r.doc]
+            items.append((enc.ids[r.window.start : r.window.end], enc.casing[r.window.start : r.window.end]))
+        out = runner(*encoder.batch(items))
+        for row, k in enumerate(batch):
+            results[k] = out[row, 1 : lengths[k] + 1]
+    logps = []
+    uniform = -np.log(n_labels)
+    for d, enc in enumerate(encoded):
+        lp = np.full((len(enc.word_first), n_labels), uniform, dtype=np.float32)
+        has = np.nonzero(enc.word_first >= 0)[0]
+        for j, word in enumerate(has.tolist()):
+            k = first_idx[d] + int(owners[d][j])
+            win = refs[k].window
+            res = results[k]
+            assert res is not None
+            lp[word] = res[enc.word_first[word] - win.start]
+        logps.append(lp.astype(np.float64))
+    return logps

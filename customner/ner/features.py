@@ -1,0 +1,86 @@
+"""Hand-written word features for the CRF tagger, script-agnostic.
+
+Affixes and character n-grams carry morphology (Spanish/Arabic clitics), neighbouring
+characters act as a soft word segmenter for scripts without spaces, and shape/casing
+carry what an uncased encoder cannot see.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+from customner.ner.tokenize import Word, is_no_space_script
+
+
+def shape(token: str) -> str:
+    """Xxxx / dd / x.x style shape, with runs collapsed to length 2."""
+    out: list[str] = []
+    for ch in token:
+        if ch.isupper():
+            c = "X"
+        elif ch.islower():
+            c = "x"
+        elif ch.isdigit():
+            c = "d"
+        elif ch.isalpha():
+            c = "a"  # letters of caseless scripts
+        else:
+            c = ch
+        if len(out) >= 2 and out[-1] == c and out[-2] == c:
+            continue
+        out.append(c)
+    return "".join(out)
+
+
+def _script(token: str) -> str:
+    ch = token[0]
+    if ch.isdigit():
+        return "digit"
+    name = unicodedata.name(ch, "")
+    return name.split(" ", 1)[0] if name else "unknown"
+
+
+def _own(word: Word, text: str) -> dict[str, str]:
+    tok = word.text
+    low = tok.lower()
+    feats = {
+        "w": low,
+        "shape": shape(tok),
+        "script": _script(tok),
+        "len": str(min(len(tok), 8)),
+        "title": str(tok[:1].isupper()),
+        "upper": str(tok.isupper()),
+        "space_before": str(word.start == 0 or text[word.start - 1].isspace()),
+    }
+    if not is_no_space_script(tok):
+        for k in (1, 2, 3, 4):
+            if len(low) > k:
+                feats[f"p{k}"] = low[:k]
+                feats[f"s{k}"] = low[-k:]
+    return feats
+
+
+def doc_features(words: Sequence[Word], text: str) -> list[dict[str, str]]:
+    """crfsuite feature dicts for every word of one document (window of +-2 words)."""
+    own = [_own(w, text) for w in words]
+    n = len(words)
+    out: list[dict[str, str]] = []
+    for i in range(n):
+        f: dict[str, str] = {"bias": "1"}
+        f.update(own[i])
+        for d in (-2, -1, 1, 2):
+            j = i + d
+            if 0 <= j < n:
+                f[f"{d}:w"] = own[j]["w"]
+                f[f"{d}:shape"] = own[j]["shape"]
+                if d in (-1, 1):
+                    f[f"{d}:s3"] = own[j].get("s3", own[j]["w"])
+            else:
+                f[f"{d}:w"] = "<bos>" if j < 0 else "<eos>"
+        if i > 0:
+            f["-1|0"] = own[i - 1]["w"] + "|" + own[i]["w"]
+        if i + 1 < n:
+            f["0|+1"] = own[i]["w"] + "|" + own[i + 1]["w"]
+        out.append(f)
+    return out

@@ -1,0 +1,134 @@
+"""BIO tag scheme over word tokens and constrained decoding back to entities.
+
+Decoding runs Viterbi over per-word log-probabilities with the BIO constraints (an I-X only
+after B-X or I-X), so the output is always a well-formed set of non-overlapping entities,
+whatever model produced the scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from customner.ner.tokenize import Word
+from customner.ner.types import Span
+
+OUTSIDE = 0
+
+
+@dataclass(frozen=True)
+class TagScheme:
+    """Maps categories to BIO label ids: 0 = O, 1 + 2i = B-cat_i, 2 + 2i = I-cat_i."""
+
+    categories: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return 1 + 2 * len(self.categories)
+
+    def names(self) -> list[str]:
+        out = ["O"]
+        for cat in self.categories:
+            out += [f"B-{cat}", f"I-{cat}"]
+        return out
+
+    def encode(self, words: Sequence[Word], spans: Sequence[Span]) -> list[int]:
+        """Word tags for gold spans; a word is in a span if their characters overlap."""
+        index = {c: i for i, c in enumerate(self.categories)}
+        tags = [OUTSIDE] * len(words)
+        starts = [w.start for w in words]
+        for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+            if span.category not in index:
+                continue
+            lo = int(np.searchsorted(starts, span.start, side="right")) - 1
+            lo = max(lo, 0)
+            while lo < len(words) and words[lo].end <= span.start:
+                lo += 1
+            hi = lo
+            while hi < len(words) and words[hi].start < span.end:
+                hi += 1
+            if hi == lo or any(tags[k] != OUTSIDE for k in range(lo, hi)):
+                continue  # empty or overlapping an earlier span: not representable in BIO
+            cat = index[span.category]
+            tags[lo] = 1 + 2 * cat
+            for k in range(lo + 1, hi):
+                tags[k] = 2 + 2 * cat
+        return tags
+
+    def allowed(self) -> tuple[np.ndarray, np.ndarray]:
+        """(start_ok[label], trans_ok[prev, next]) boolean masks of the BIO grammar."""
+        n = self.size
+        start_ok = np.ones(n, dtype=bool)
+        trans_ok = np.ones((n, n), dtype=bool)
+        for i in range(len(self.categories)):
+            inside = 2 + 2 * i
+            start_ok[inside] = False
+            trans_ok[:, inside] = False
+            trans_ok[1 + 2 * i, inside] = True
+            trans_ok[inside, inside] = True
+        return start_ok, trans_ok
+
+
+@dataclass(frozen=True)
+class DecodedEntity:
+    first_word: int
+    end_word: int  # exclusive
+    category: int
+    score: float  # uncalibrated confidence in [0, 1]
+
+
+def viterbi(logp: np.ndarray, scheme: TagScheme) -> list[int]:
+    """Best BIO-valid label path under summed per-word log-probabilities."""
+    n, _ = logp.shape
+    if n == 0:
+        return []
+    start_ok, trans_ok = scheme.allowed()
+    penalty = np.where(trans_ok, 0.0, -np.inf)
+    score = np.where(start_ok, logp[0], -np.inf)
+    back = np.zeros(logp.shape, dtype=np.int32)
+    for t in range(1, n):
+        cand = score[:, None] + penalty
+        back[t] = np.argmax(cand, axis=0)
+        score = cand[back[t], np.arange(cand.shape[1])] + logp[t]
+    path = [int(np.argmax(score))]
+    for t in range(n - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    return path[::-1]
+
+
+def decode(logp: np.ndarray, scheme: TagScheme) -> list[DecodedEntity]:
+    """Entities of the constrained best path, each with a raw confidence.
+
+    The raw confidence is the geometric mean of the chosen labels' probabilities inside the
+    entity times the probability that the entity does not continue into the next word;
+    ``calibration`` turns it into P(entity exactly right).
+    """
+    path = viterbi(logp, scheme)
+    out: list[DecodedEntity] = []
+    t = 0
+    n = len(path)
+    while t < n:
+        label = path[t]
+        if label == OUTSIDE:
+            t += 1
+            continue
+        cat = (label - 1) // 2
+        end = t + 1
+        while end < n and path[end] == 2 + 2 * cat:
+            end += 1
+        inside = logp[np.arange(t, end), path[t:end]]
+        score = float(np.exp(inside.mean()))
+        if end < n:
+            score *= float(1.0 - np.exp(logp[end, 2 + 2 * cat]))
+        out.append(DecodedEntity(t, end, cat, min(max(score, 0.0), 1.0)))
+        t = end
+    return out
+
+
+def log_normalize(scores: np.ndarray) -> np.ndarray:
+    """Row-wise log-softmax, numerically stable."""
+    m = scores.max(axis=-1, keepdims=True)
+    z = np.log(np.exp(scores - m).sum(axis=-1, keepdims=True)) + m
+    return scores - z

@@ -1,0 +1,92 @@
+"""Offset units at the wire edge.
+
+Internally every span is in Unicode code points. Azure counts offsets in one of three units,
+chosen per request by ``stringIndexType``; this module is the only place that converts.
+Text elements are extended grapheme clusters (the ``regex`` module's ``\\X``), which is what
+.NET's ``StringInfo`` counts on current runtimes.
+"""
+
+from __future__ import annotations
+
+import bisect
+from enum import Enum
+
+import regex
+
+_GRAPHEME = regex.compile(r"\X")
+
+
+class StringIndexType(str, Enum):
+    TEXT_ELEMENTS = "TextElements_v8"
+    UNICODE_CODE_POINT = "UnicodeCodePoint"
+    UTF16_CODE_UNIT = "Utf16CodeUnit"
+
+    @classmethod
+    def parse(cls, value: str | None) -> StringIndexType:
+        """Accept both Azure spellings of text elements (v3.x has no "s"); default when absent."""
+        if value is None or value == "":
+            return cls.TEXT_ELEMENTS
+        if value == "TextElement_v8":
+            return cls.TEXT_ELEMENTS
+        return cls(value)
+
+
+ALLOWED_INDEX_TYPES = ("TextElement_v8", "TextElements_v8", "UnicodeCodePoint", "Utf16CodeUnit")
+
+
+class OffsetMapper:
+    """Converts code-point offsets of one text to another unit and back."""
+
+    def __init__(self, text: str, unit: StringIndexType) -> None:
+        self.text = text
+        self.unit = unit
+        self._boundaries: list[int] | None = None
+        if unit is StringIndexType.TEXT_ELEMENTS:
+            self._boundaries = [m.start() for m in _GRAPHEME.finditer(text)] + [len(text)]
+        elif unit is StringIndexType.UTF16_CODE_UNIT:
+            boundaries = [0]
+            for char in text:
+                boundaries.append(boundaries[-1] + (2 if ord(char) > 0xFFFF else 1))
+            self._boundaries = boundaries
+
+    def length(self) -> int:
+        """Length of the whole text in this unit."""
+        return self.from_code_points(len(self.text))
+
+    def from_code_points(self, position: int) -> int:
+        if self.unit is StringIndexType.UNICODE_CODE_POINT:
+            return position
+        assert self._boundaries is not None
+        if self.unit is StringIndexType.UTF16_CODE_UNIT:
+            return self._boundaries[position]
+        # A position inside a grapheme cluster maps to the cluster that contains it.
+        return bisect.bisect_right(self._boundaries, position) - 1
+
+    def to_code_points(self, position: int) -> int:
+        """Inverse of ``from_code_points``; raises ValueError for a position that splits a unit."""
+        if self.unit is StringIndexType.UNICODE_CODE_POINT:
+            if not 0 <= position <= len(self.text):
+                raise ValueError(f"offset {position} is outside the text")
+            return position
+        assert self._boundaries is not None
+        if self.unit is StringIndexType.TEXT_ELEMENTS:
+            if not 0 <= position < len(self._boundaries):
+                raise ValueError(f"offset {position} is outside the text")
+            return self._boundaries[position]
+        index = bisect.bisect_left(self._boundaries, position)
+        if index >= len(self._boundaries) or self._boundaries[index] != position:
+            raise ValueError(f"offset {position} splits a surrogate pair or is outside the text")
+        return index
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """(offset, length) in this unit for a code-point span, widened to whole text elements."""
+        offset = self.from_code_points(start)
+        if self.unit is StringIndexType.TEXT_ELEMENTS:
+            assert self._boundaries is not None
+            end_index = bisect.bisect_left(self._boundaries, end)
+            return offset, end_index - offset
+        return offset, self.from_code_points(end) - offset
+
+
+def utf16_length(text: str) -> int:
+    return sum(2 if ord(char) > 0xFFFF else 1 for char in text)

@@ -1,0 +1,60 @@
+"""Export of the trained tagger to ONNX, optional int8 dynamic quantization, and serving."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+INPUTS = ("input_ids", "attention_mask", "casing_ids")
+
+
+def export(model: object, path: Path) -> None:
+    """TorchScript-based export (no onnxscript dependency), dynamic batch and length."""
+    import torch
+
+    dummy = tuple(torch.ones((2, 8), dtype=torch.long) for _ in INPUTS)
+    axes = {name: {0: "batch", 1: "length"} for name in (*INPUTS, "log_probs")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer notes on shape-dependent python branches
+        torch.onnx.export(
+            model,  # type: ignore[arg-type]
+            dummy,
+            str(path),
+            input_names=list(INPUTS),
+            output_names=["log_probs"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
+        )
+
+
+def quantize(src: Path, dst: Path) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # silence the "consider pre-processing" advice
+    try:
+        quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8)
+    finally:
+        root.setLevel(level)
+
+
+class OnnxRunner:
+    """Thread-safe ONNX Runtime session (``run`` may be called concurrently)."""
+
+    def __init__(self, path: Path, threads: int = 2) -> None:
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+
+    def __call__(self, ids: np.ndarray, mask: np.ndarray, casing: np.ndarray) -> np.ndarray:
+        feeds = dict(zip(INPUTS, (ids, mask, casing), strict=True))
+        return self.session.run(["log_probs"], feeds)[0]

@@ -1,0 +1,78 @@
+"""Turns per-word scores from one or more experts into calibrated entities."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from customner.ner.calibration import Calibrator
+from customner.ner.data import Doc, make_doc
+from customner.ner.labels import DecodedEntity, TagScheme, decode, log_normalize
+from customner.ner.types import Entity
+
+
+class Expert(Protocol):
+    def logprobs(self, docs: Sequence[Doc]) -> list[np.ndarray]:
+        """Per document an array [n_words, n_labels] of log-probabilities."""
+        ...
+
+
+def combine(parts: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarray:
+    """Product of experts: weighted sum of log-probabilities, renormalised per word."""
+    total = sum(w * p for w, p in zip(weights, parts, strict=True) if w > 0)
+    return log_normalize(np.asarray(total))
+
+
+class TaggerPredictor:
+    """Thread-safe: holds only read-only state; experts must be thread-safe too."""
+
+    def __init__(
+        self,
+        categories: Sequence[str],
+        experts: Sequence[Expert],
+        weights: Sequence[float],
+        calibrator: Calibrator | None = None,
+    ) -> None:
+        self.categories = list(categories)
+        self.scheme = TagScheme(tuple(categories))
+        self.experts = list(experts)
+        self.weights = list(weights)
+        self.calibrator = calibrator or Calibrator()
+
+    def expert_logprobs(self, docs: Sequence[Doc]) -> list[list[np.ndarray]]:
+        """[expert][doc] log-probabilities; experts with weight 0 are skipped."""
+        out: list[list[np.ndarray]] = []
+        for expert, w in zip(self.experts, self.weights, strict=True):
+            out.append(expert.logprobs(docs) if w > 0 else [])
+        return out
+
+    def decode_docs(
+        self, docs: Sequence[Doc], per_expert: list[list[np.ndarray]], weights: Sequence[float]
+    ) -> list[list[DecodedEntity]]:
+        out = []
+        for i, doc in enumerate(docs):
+            if not doc.words:
+                out.append([])
+                continue
+            parts = [per_expert[k][i] if w > 0 else None for k, w in enumerate(weights)]
+            logp = combine([p for p in parts if p is not None], [w for w in weights if w > 0])
+            out.append(decode(logp, self.scheme))
+        return out
+
+    def to_entities(self, doc: Doc, decoded: Sequence[DecodedEntity]) -> list[Entity]:
+        return [
+            Entity(
+                doc.words[d.first_word].start,
+                doc.words[d.end_word - 1].end,
+                self.categories[d.category],
+                round(self.calibrator(d.score), 4),
+            )
+            for d in decoded
+        ]
+
+    def predict(self, texts: Sequence[str]) -> list[list[Entity]]:
+        docs = [make_doc(t) for t in texts]
+        decoded = self.decode_docs(docs, self.expert_logprobs(docs), self.weights)
+        return [self.to_entities(doc, d) for doc, d in zip(docs, decoded, strict=True)]

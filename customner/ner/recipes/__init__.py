@@ -1,0 +1,38 @@
+"""Recipe registry: a recipe name in config.json selects the code that trains and loads it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from customner.ner.training import TrainContext
+from customner.ner.types import Predictor
+
+
+class Recipe(Protocol):
+    def train(self, ctx: TrainContext) -> dict[str, Any]: ...
+
+    def load(self, model_dir: Path, config: dict[str, Any]) -> Predictor: ...
+
+
+_REGISTRY: dict[str, Callable[[], Recipe]] = {}
+
+
+def register(name: str) -> Callable[[Callable[[], Recipe]], Callable[[], Recipe]]:
+    def deco(factory: Callable[[], Recipe]) -> Callable[[], Recipe]:
+        _REGISTRY[name] = factory
+        return factory
+
+    return deco
+
+
+def get(name: str) -> Recipe:
+    _load_builtin()
+    if name not in _REGISTRY:
+        raise ValueError(f"unknown recipe {name!r}; known: {sorted(_REGISTRY)}")
+    return _REGISTRY[name]()
+
+
+def _load_builtin() -> None:
+    from customner.ner.recipes import crf, transformer  # noqa: F401  (registration)

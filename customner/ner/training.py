@@ -1,0 +1,124 @@
+"""Shared training plumbing: progress/cancellation, and the dev-slice finishing steps."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from customner.ner.calibration import Calibrator, fit
+from customner.ner.data import Example
+from customner.ner.labels import TagScheme
+from customner.ner.metrics import evaluate
+from customner.ner.predictor import TaggerPredictor
+from customner.ner.types import Entity, TrainingRequest
+
+
+class TrainingCancelled(Exception):
+    """Raised by ``train`` when ``request.should_stop()`` returned True."""
+
+
+@dataclass
+class TrainContext:
+    request: TrainingRequest
+    config: dict[str, Any]
+    scheme: TagScheme
+    train: list[Example]
+    dev: list[Example]
+    output_dir: Path
+    _reported: float = field(default=0.0, repr=False)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.config["params"]
+
+    def check(self) -> None:
+        if self.request.should_stop():
+            raise TrainingCancelled("training cancelled by request")
+
+    def report(self, fraction: float) -> None:
+        """Report monotone progress in [0, 1) and honour cancellation."""
+        self.check()
+        fraction = min(max(fraction, self._reported), 0.999)
+        self._reported = fraction
+        self.request.on_progress(fraction)
+
+
+def dev_entities(predictor: TaggerPredictor, dev: Sequence[Example], weights: Sequence[float],
+                 per_expert: list[list[Any]]) -> list[tuple[list[Entity], list[float]]]:
+    """Uncalibrated entities (confidence = raw score) for each dev doc."""
+    raw = TaggerPredictor(predictor.categories, predictor.experts, weights, Calibrator())
+    decoded = raw.decode_docs(dev, per_expert, weights)
+    out = []
+    for doc, dec in zip(dev, decoded, strict=True):
+        ents = raw.to_entities(doc, dec)
+        out.append((ents, [d.score for d in dec]))
+    return out
+
+
+def finish_on_dev(
+    ctx: TrainContext, predictor: TaggerPredictor, weight_grid: Sequence[Sequence[float]] | None = None
+) -> dict[str, Any]:
+    """Pick expert weights by dev micro-F1, fit calibration, and score the dev slice."""
+    dev = ctx.dev
+    if not dev:
+        return {"dev": None, "weights": list(predictor.weights)}
+    per_expert = [e.logprobs(dev) for e in predictor.experts]
+    grid = list(weight_grid) if weight_grid else [list(predictor.weights)]
+    gold = [d.spans for d in dev]
+    texts = [d.text for d in dev]
+    best: tuple[float, list[float]] | None = None
+    for weights in grid:
+        preds = dev_entities(predictor, dev, weights, per_expert)
+        f1 = evaluate(gold, [p for p, _ in preds], texts).micro.f1
+        if best is None or f1 > best[0] + 1e-9:
+            best = (f1, list(weights))
+        ctx.check()
+    assert best is not None
+    predictor.weights = best[1]
+    preds = dev_entities(predictor, dev, best[1], per_expert)
+    scores, correct = [], []
+    for ex, (ents, raw) in zip(dev, preds, strict=True):
+        gold_keys = {(s.start, s.end, s.category) for s in ex.spans}
+        for ent, r in zip(ents, raw, strict=True):
+            scores.append(r)
+            correct.append((ent.start, ent.end, ent.category) in gold_keys)
+    predictor.calibrator = fit(scores, correct)
+    calibrated = [
+        [Entity(e.start, e.end, e.category, predictor.calibrator(r)) for e, r in zip(ents, raw, strict=True)]
+        for ents, raw in preds
+    ]
+    result = evaluate(gold, calibrated, texts)
+    return {
+        "weights": best[1],
+        "weight_search": [list(w) for w in grid],
+        "dev": {
+            "documents": len(dev),
+            "micro_f1": result.micro.f1,
+            "micro_precision": result.micro.precision,
+            "micro_recall": result.micro.recall,
+            "ece": result.ece,
+            "per_type_f1": {k: v.f1 for k, v in result.per_type.items()},
+        },
+    }
+
+
+def simplex_grid(n: int, steps: int = 4) -> list[list[float]]:
+    """Weight vectors on the simplex (used to mix experts)."""
+    if n == 1:
+        return [[1.0]]
+    out = []
+    for combo in itertools.product(range(steps + 1), repeat=n):
+        if sum(combo) == steps:
+            out.append([c / steps for c in combo])
+    return out
+
+
+def dev_f1(predictor: TaggerPredictor, dev: Sequence[Example]) -> float:
+    """Micro-F1 of ``predictor`` (as configured) on the dev slice."""
+    per_expert = [e.logprobs(dev) if w > 0 else [] for e, w in zip(predictor.experts, predictor.weights, strict=True)]
+    decoded = predictor.decode_docs(dev, per_expert, predictor.weights)
+    preds = [predictor.to_entities(d, x) for d, x in zip(dev, decoded, strict=True)]
+    return evaluate([d.spans for d in dev], preds, [d.text for d in dev]).micro.f1

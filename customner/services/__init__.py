@@ -1,0 +1,1 @@
+"""Business rules. Services know nothing of HTTP; they raise ``customner.errors`` exceptions."""

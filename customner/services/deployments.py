@@ -1,0 +1,154 @@
+"""Deployments: named slots that serve a trained model to the runtime API."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from customner import errors
+from customner.clock import utcnow
+from customner.jobs.engine import job_function, new_job
+from customner.services import projects
+from customner.services.models import delete_artifact_if_unused, get_model_or_raise
+from customner.services.names import MAX_DEPLOYMENTS, check_resource_name
+from customner.store.tables import Deployment, Job, Project
+
+if TYPE_CHECKING:
+    from customner.context import AppContext
+
+DEPLOY_KIND = "deploy"
+UNDEPLOY_KIND = "delete-deployment"
+SWAP_KIND = "swap"
+
+
+def find(session: Session, project_name: str, name: str) -> Deployment | None:
+    return session.scalars(
+        select(Deployment).where(Deployment.project_name == project_name, Deployment.name == name)
+    ).first()
+
+
+def get_or_raise(session: Session, project_name: str, name: str) -> Deployment:
+    deployment = find(session, project_name, name)
+    if deployment is None:
+        raise errors.NotFound(
+            f"The deployment '{name}' could not be found in project '{project_name}'.", inner_code="NotFound"
+        )
+    return deployment
+
+
+def get(context: AppContext, project_name: str, name: str) -> Deployment:
+    with context.db.session() as session:
+        projects.get_or_raise(session, project_name)
+        return get_or_raise(session, project_name, name)
+
+
+def list_deployments(context: AppContext, project_name: str, skip: int, top: int) -> tuple[list[Deployment], int]:
+    with context.db.session() as session:
+        projects.get_or_raise(session, project_name)
+        query = select(Deployment).where(Deployment.project_name == project_name)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        return list(session.scalars(query.order_by(Deployment.id).offset(skip).limit(top)).all()), total
+
+
+def _queue(context: AppContext, kind: str, project_name: str, scope: str, payload: dict[str, str]) -> str:
+    job_id = projects.authoring_job_id()
+    with context.db.session() as session:
+        session.add(new_job(kind, job_id=job_id, ttl=projects.authoring_ttl(context), project_name=project_name,
+                            scope=scope, payload=payload))
+    context.jobs.enqueue(job_id, kind)
+    return job_id
+
+
+def submit_deploy(context: AppContext, project_name: str, name: str, model_label: str) -> str:
+    check_resource_name("deployment", name)
+    with context.db.session() as session:
+        projects.get_or_raise(session, project_name)
+        get_model_or_raise(session, project_name, model_label)
+        count = session.scalar(select(func.count()).where(Deployment.project_name == project_name)) or 0
+        if find(session, project_name, name) is None and count >= MAX_DEPLOYMENTS:
+            raise errors.QuotaExceeded(
+                f"Project '{project_name}' already has {MAX_DEPLOYMENTS} deployments, the limit. Delete one first.")
+    return _queue(context, DEPLOY_KIND, project_name, name, {"deploymentName": name, "modelLabel": model_label})
+
+
+@job_function(DEPLOY_KIND)
+def run_deploy(context: AppContext, job_id: str) -> None:
+    with context.db.session() as session:
+        job = session.get(Job, job_id)
+        assert job is not None and job.project_name is not None
+        model = get_model_or_raise(session, job.project_name, job.payload["modelLabel"])
+        model_id, artifact = model.id, model.artifact_path
+    # Load before switching, so the slot never points at a model that cannot serve.
+    context.models.get(model_id, artifact)
+    now = utcnow()
+    with context.db.session() as session:
+        job = session.get(Job, job_id)
+        assert job is not None and job.project_name is not None
+        deployment = find(session, job.project_name, job.payload["deploymentName"])
+        previous = None
+        if deployment is None:
+            deployment = Deployment(project_name=job.project_name, name=job.payload["deploymentName"])
+            session.add(deployment)
+        else:
+            previous = (deployment.model_id, deployment.artifact_path)
+        deployment.model_id, deployment.model_label = model.id, model.label
+        deployment.artifact_path, deployment.trained_at = model.artifact_path, model.trained_at
+        deployment.config_version, deployment.deployed_at = model.config_version, now
+        project = session.get(Project, job.project_name)
+        if project is not None:
+            project.deployed_at = now
+        session.flush()
+        if previous is not None and previous[0] != model.id:
+            delete_artifact_if_unused(context, session, *previous)
+
+
+def submit_delete(context: AppContext, project_name: str, name: str) -> str:
+    with context.db.session() as session:
+        projects.get_or_raise(session, project_name)
+        get_or_raise(session, project_name, name)
+    return _queue(context, UNDEPLOY_KIND, project_name, name, {"deploymentName": name})
+
+
+@job_function(UNDEPLOY_KIND)
+def run_delete(context: AppContext, job_id: str) -> None:
+    with context.db.session() as session:
+        job = session.get(Job, job_id)
+        assert job is not None and job.project_name is not None
+        deployment = find(session, job.project_name, job.payload["deploymentName"])
+        if deployment is None:
+            return
+        model_id, artifact = deployment.model_id, deployment.artifact_path
+        session.delete(deployment)
+        session.flush()
+        delete_artifact_if_unused(context, session, model_id, artifact)
+
+
+def submit_swap(context: AppContext, project_name: str, first: str, second: str) -> str:
+    if first == second:
+        raise errors.InvalidRequest("firstDeploymentName and secondDeploymentName must be different.",
+                                    inner_code="InvalidParameterValue")
+    with context.db.session() as session:
+        projects.get_or_raise(session, project_name)
+        get_or_raise(session, project_name, first)
+        get_or_raise(session, project_name, second)
+    return _queue(context, SWAP_KIND, project_name, "swap",
+                  {"firstDeploymentName": first, "secondDeploymentName": second})
+
+
+@job_function(SWAP_KIND)
+def run_swap(context: AppContext, job_id: str) -> None:
+    """Exchange the models of two slots in one transaction."""
+    with context.db.session() as session:
+        job = session.get(Job, job_id)
+        assert job is not None and job.project_name is not None
+        first = get_or_raise(session, job.project_name, job.payload["firstDeploymentName"])
+        second = get_or_raise(session, job.project_name, job.payload["secondDeploymentName"])
+        fields = ("model_id", "model_label", "artifact_path", "trained_at", "config_version")
+        first_values = [getattr(first, f) for f in fields]
+        for f in fields:
+            setattr(first, f, getattr(second, f))
+        for f, value in zip(fields, first_values, strict=True):
+            setattr(second, f, value)
+        first.deployed_at = second.deployed_at = utcnow()

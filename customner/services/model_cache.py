@@ -1,0 +1,34 @@
+"""Loaded predictors, kept in memory and shared by every job that uses the same model."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from customner import ner
+from customner.blobs import BlobStore
+from customner.ner.types import Predictor
+
+
+class ModelCache:
+    def __init__(self, blobs: BlobStore, capacity: int) -> None:
+        self._blobs = blobs
+        self._capacity = max(1, capacity)
+        self._loaded: OrderedDict[str, Predictor] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, model_id: str, artifact_key: str) -> Predictor:
+        with self._lock:
+            predictor = self._loaded.get(model_id)
+            if predictor is not None:
+                self._loaded.move_to_end(model_id)
+                return predictor
+            predictor = ner.load(self._blobs.local_dir(artifact_key))
+            self._loaded[model_id] = predictor
+            while len(self._loaded) > self._capacity:
+                self._loaded.popitem(last=False)
+            return predictor
+
+    def forget(self, model_id: str) -> None:
+        with self._lock:
+            self._loaded.pop(model_id, None)

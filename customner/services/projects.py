@@ -1,0 +1,144 @@
+"""Projects: create, merge-update, read, list and delete."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from customner import errors
+from customner.clock import utcnow
+from customner.jobs.engine import job_function, new_job
+from customner.services.languages import check_language
+from customner.services.names import check_resource_name
+from customner.store.tables import Deployment, Job, Project, TrainedModel
+
+if TYPE_CHECKING:
+    from customner.context import AppContext
+
+PROJECT_KIND = "CustomEntityRecognition"
+DELETE_PROJECT_KIND = "delete-project"
+
+
+@dataclass
+class ProjectChanges:
+    """Fields of a merge-patch; ``None`` means "leave as it is"."""
+
+    project_kind: str | None = None
+    storage_container: str | None = None
+    language: str | None = None
+    multilingual: bool | None = None
+    description: str | None = None
+    settings: dict[str, Any] | None = None
+
+
+def authoring_job_id() -> str:
+    """Azure's authoring job id: ``{uuid}_{.NET ticks of today's UTC midnight}``."""
+    midnight = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    ticks = int((midnight - midnight.replace(year=1, month=1, day=1)).total_seconds()) * 10_000_000
+    return f"{uuid.uuid4()}_{ticks}"
+
+
+def authoring_ttl(context: AppContext) -> timedelta:
+    return timedelta(days=context.settings.authoring_job_ttl_days)
+
+
+def get_or_raise(session: Session, name: str) -> Project:
+    project = session.get(Project, name)
+    if project is None:
+        raise errors.ProjectNotFound(
+            f"The project '{name}' could not be found. Project names are case-sensitive.",
+            inner_code="ProjectNotFound",
+        )
+    return project
+
+
+def create_or_update(context: AppContext, name: str, changes: ProjectChanges) -> tuple[Project, bool]:
+    """Returns the project and whether it was created."""
+    check_resource_name("project", name, max_length=100)
+    if changes.project_kind not in (None, PROJECT_KIND):
+        raise errors.InvalidRequest(
+            f"Project kind '{changes.project_kind}' is not supported.", inner_code="InvalidParameterValue",
+            inner_message="customner serves custom named entity recognition projects only (CustomEntityRecognition).",
+        )
+    if changes.language is not None:
+        check_language(changes.language)
+    now = utcnow()
+    with context.db.session() as session:
+        project = session.get(Project, name)
+        created = project is None
+        if project is None:
+            missing = [field for field, value in (
+                ("projectKind", changes.project_kind), ("storageInputContainerName", changes.storage_container),
+                ("language", changes.language)) if value is None]
+            if missing:
+                raise errors.InvalidRequest(
+                    f"Missing required field(s) to create a project: {', '.join(missing)}.",
+                    inner_code="InvalidParameterValue",
+                )
+            project = Project(name=name, created_at=now, settings={}, multilingual=False)
+            session.add(project)
+        apply_changes(project, changes)
+        project.modified_at = now
+        session.flush()
+        return project, created
+
+
+def apply_changes(project: Project, changes: ProjectChanges) -> None:
+    if changes.project_kind is not None:
+        project.kind = changes.project_kind
+    if changes.storage_container is not None:
+        project.storage_container = changes.storage_container
+    if changes.language is not None:
+        project.language = changes.language
+    if changes.multilingual is not None:
+        project.multilingual = changes.multilingual
+    if changes.description is not None:
+        project.description = changes.description
+    if changes.settings is not None:
+        project.settings = changes.settings
+
+
+def get(context: AppContext, name: str) -> Project:
+    with context.db.session() as session:
+        return get_or_raise(session, name)
+
+
+def list_projects(context: AppContext, skip: int, top: int) -> tuple[list[Project], int]:
+    with context.db.session() as session:
+        total = session.scalar(select(func.count()).select_from(Project)) or 0
+        rows = session.scalars(select(Project).order_by(Project.created_at, Project.name).offset(skip).limit(top)).all()
+        return list(rows), total
+
+
+def submit_delete(context: AppContext, name: str) -> str:
+    with context.db.session() as session:
+        get_or_raise(session, name)
+        job_id = authoring_job_id()
+        session.add(new_job(DELETE_PROJECT_KIND, job_id=job_id, ttl=authoring_ttl(context),
+                            project_name=name, payload={"projectName": name}))
+    context.jobs.enqueue(job_id, DELETE_PROJECT_KIND)
+    return job_id
+
+
+@job_function(DELETE_PROJECT_KIND)
+def run_delete(context: AppContext, job_id: str) -> None:
+    with context.db.session() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        name = job.payload["projectName"]
+        project = session.get(Project, name)
+        if project is None:
+            return
+        artifacts = {m.artifact_path for m in session.scalars(select(TrainedModel).where(TrainedModel.project_name == name))}
+        artifacts |= {d.artifact_path for d in session.scalars(select(Deployment).where(Deployment.project_name == name))}
+        for deployment in session.scalars(select(Deployment).where(Deployment.project_name == name)):
+            context.models.forget(deployment.model_id)
+            session.delete(deployment)
+        session.delete(project)
+    for artifact in artifacts:
+        context.blobs.delete(artifact)

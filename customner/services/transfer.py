@@ -1,0 +1,291 @@
+"""Import and export of Azure project files.
+
+Import is validated in full before the job is queued, and applied in one transaction,
+so a project is never half-imported.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete
+
+from customner import errors
+from customner.blobs import container_key
+from customner.clock import utcnow
+from customner.formats.azure_project import (
+    Assets,
+    EntityCategory,
+    EntityLabel,
+    ProjectDocument,
+    ProjectFile,
+    ProjectMetadata,
+    Region,
+)
+from customner.jobs.engine import job_function, new_job
+from customner.ner.offsets import OffsetMapper, StringIndexType
+from customner.ner.types import Span
+from customner.services import projects
+from customner.services.documents import DocumentRecord, ProjectAssets, load_assets
+from customner.services.languages import check_language
+from customner.services.names import MAX_DOCUMENT_CHARACTERS, MAX_ENTITY_TYPES, check_resource_name, entity_name_problem
+from customner.store.tables import Document, EntityType, Job, Label, Project
+
+if TYPE_CHECKING:
+    from customner.context import AppContext
+
+IMPORT_KIND = "import"
+EXPORT_KIND = "export"
+MAX_REPORTED_PROBLEMS = 20
+
+
+@dataclass
+class ImportPlan:
+    metadata: ProjectMetadata
+    assets: ProjectAssets
+    inline_texts: dict[str, str]
+
+
+def plan_import(context: AppContext, project_name: str, project_file: ProjectFile) -> ImportPlan:
+    """Read every text and check every label; raise one error that lists all problems found."""
+    check_resource_name("project", project_name, max_length=100)
+    metadata = project_file.metadata.model_copy(update={"project_name": project_name})
+    check_language(metadata.language)
+    problems: list[str] = []
+    categories = [entity.category for entity in project_file.assets.entities]
+    problems += [p for p in (entity_name_problem(c) for c in categories) if p]
+    if len(set(categories)) != len(categories):
+        problems.append("entity types are declared more than once: " + ", ".join(sorted({c for c in categories if categories.count(c) > 1})))
+    if len(categories) > MAX_ENTITY_TYPES:
+        problems.append(f"a project may declare at most {MAX_ENTITY_TYPES} entity types; this file declares {len(categories)}")
+    declared = set(categories)
+    records: list[DocumentRecord] = []
+    inline: dict[str, str] = {}
+    seen: set[str] = set()
+    for document in project_file.assets.documents:
+        if document.location in seen:
+            problems.append(f"document '{document.location}' is listed more than once")
+            continue
+        seen.add(document.location)
+        try:
+            text = _document_text(context, metadata.storage_input_container_name, document)
+        except errors.ServiceError as error:
+            problems.append(error.message)
+            continue
+        if document.text is not None:
+            inline[document.location] = document.text
+        record, document_problems = _convert_document(document, text, declared)
+        problems += document_problems
+        records.append(record)
+    if problems:
+        shown = problems[:MAX_REPORTED_PROBLEMS]
+        more = f" (and {len(problems) - len(shown)} more)" if len(problems) > len(shown) else ""
+        raise errors.InvalidRequest(
+            f"The project file is invalid: {shown[0]}{more}.", inner_code="InvalidDocument",
+            inner_message="; ".join(shown) + more,
+            details=[{"code": "InvalidDocument", "message": problem} for problem in shown],
+        )
+    return ImportPlan(metadata=metadata, assets=ProjectAssets(categories, records), inline_texts=inline)
+
+
+def _document_text(context: AppContext, container: str, document: ProjectDocument) -> str:
+    check_blob_name(document.location)
+    if document.text is not None:
+        return document.text
+    key = container_key(container, document.location)
+    if not context.blobs.exists(key):
+        raise errors.InvalidRequest(
+            f"document '{document.location}' has no text: no file '{document.location}' in storage container "
+            f"'{container}' and no inline \"text\" field"
+        )
+    return context.blobs.read_text(key)
+
+
+def check_blob_name(name: str) -> None:
+    if not name or "/" in name or "\\" in name or name in {".", ".."}:
+        raise errors.InvalidRequest(f"document location '{name}' must be a file name at the root of the container")
+
+
+def _convert_document(document: ProjectDocument, text: str, declared: set[str]) -> tuple[DocumentRecord, list[str]]:
+    problems: list[str] = []
+    where = f"document '{document.location}'"
+    if not text:
+        problems.append(f"{where} is empty")
+    mapper = OffsetMapper(text, StringIndexType.UTF16_CODE_UNIT)
+    utf16_length = mapper.length()
+    if len(text) > MAX_DOCUMENT_CHARACTERS:
+        problems.append(f"{where} has {len(text)} characters; the limit is {MAX_DOCUMENT_CHARACTERS}")
+    regions: list[tuple[int, int]] = []
+    spans: list[Span] = []
+    for region in document.entities:
+        region_length = utf16_length - region.region_offset if region.region_length is None else region.region_length
+        region_end = region.region_offset + region_length
+        if region_end > utf16_length:
+            problems.append(f"{where}: region {region.region_offset}+{region_length} ends after the document "
+                            f"(length {utf16_length} UTF-16 code units)")
+            continue
+        try:
+            regions.append((mapper.to_code_points(region.region_offset), mapper.to_code_points(region_end)))
+        except ValueError as error:
+            problems.append(f"{where}: region {region.region_offset}+{region_length}: {error}")
+            continue
+        for label in region.labels:
+            name = f"{where}, label {label.category} at offset {label.offset} length {label.length}"
+            if label.category not in declared:
+                problems.append(f"{name}: entity type '{label.category}' is not declared in assets.entities")
+                continue
+            if label.offset + label.length > utf16_length:
+                problems.append(f"{name}: falls outside the document (length {utf16_length} UTF-16 code units)")
+                continue
+            if not (region.region_offset <= label.offset and label.offset + label.length <= region_end):
+                problems.append(f"{name}: falls outside its region {region.region_offset}+{region_length}")
+                continue
+            try:
+                start, end = mapper.to_code_points(label.offset), mapper.to_code_points(label.offset + label.length)
+            except ValueError as error:
+                problems.append(f"{name}: {error}")
+                continue
+            spans.append(Span(start, end, label.category))
+    spans.sort(key=lambda span: (span.start, span.end))
+    for previous, current in zip(spans, spans[1:], strict=False):
+        if current.start < previous.end:
+            problems.append(f"{where}: label {current.category} at {current.start}-{current.end} overlaps label "
+                            f"{previous.category} at {previous.start}-{previous.end} (code points)")
+    record = DocumentRecord(location=document.location, text=text, language=document.language,
+                            dataset=document.dataset, regions=regions, spans=spans)
+    return record, problems
+
+
+def submit_import(context: AppContext, project_name: str, project_file: ProjectFile) -> str:
+    plan_import(context, project_name, project_file)
+    job_id = projects.authoring_job_id()
+    with context.db.session() as session:
+        session.add(new_job(IMPORT_KIND, job_id=job_id, ttl=projects.authoring_ttl(context),
+                            project_name=project_name, payload={"projectFile": project_file.to_wire()}))
+    context.jobs.enqueue(job_id, IMPORT_KIND)
+    return job_id
+
+
+@job_function(IMPORT_KIND)
+def run_import(context: AppContext, job_id: str) -> None:
+    with context.db.session() as session:
+        job = session.get(Job, job_id)
+        assert job is not None and job.project_name is not None
+        project_name, wire = job.project_name, job.payload["projectFile"]
+    plan = plan_import(context, project_name, ProjectFile.model_validate(wire))
+    for location, text in plan.inline_texts.items():
+        context.blobs.write_text(container_key(plan.metadata.storage_input_container_name, location), text)
+    replace_assets(context, project_name, plan.metadata, plan.assets)
+
+
+def replace_assets(context: AppContext, project_name: str, metadata: ProjectMetadata, assets: ProjectAssets) -> None:
+    """Replace a project's metadata, entity types and documents in one transaction (models stay)."""
+    now = utcnow()
+    with context.db.session() as session:
+        project = session.get(Project, project_name)
+        if project is None:
+            project = Project(name=project_name, created_at=now, settings={})
+            session.add(project)
+        projects.apply_changes(project, projects.ProjectChanges(
+            project_kind=metadata.project_kind, storage_container=metadata.storage_input_container_name,
+            language=metadata.language, multilingual=metadata.multilingual,
+            description=metadata.description, settings=metadata.settings))
+        project.modified_at = now
+        session.flush()
+        session.execute(delete(EntityType).where(EntityType.project_name == project_name))
+        session.execute(delete(Document).where(Document.project_name == project_name))
+        for position, category in enumerate(assets.categories):
+            session.add(EntityType(project_name=project_name, name=category, position=position))
+        for position, record in enumerate(assets.documents):
+            session.add(Document(
+                project_name=project_name, location=record.location, language=record.language,
+                dataset=record.dataset, position=position, regions=[list(region) for region in record.regions],
+                labels=[Label(category=s.category, start=s.start, end=s.end) for s in record.spans],
+            ))
+
+
+def build_project_file(project: Project, assets: ProjectAssets, version: str) -> ProjectFile:
+    """The Azure project file for these assets, offsets in UTF-16 code units."""
+    documents = []
+    for record in assets.documents:
+        mapper = OffsetMapper(record.text, StringIndexType.UTF16_CODE_UNIT)
+        regions = []
+        for start, end, spans in record.region_spans():
+            offset = mapper.from_code_points(start)
+            regions.append(Region(
+                regionOffset=offset, regionLength=mapper.from_code_points(end) - offset,
+                labels=[EntityLabel(category=s.category, offset=mapper.from_code_points(s.start),
+                                    length=mapper.from_code_points(s.end) - mapper.from_code_points(s.start))
+                        for s in spans]))
+        documents.append(ProjectDocument(location=record.location, language=record.language or project.language,
+                                         dataset=record.dataset, entities=regions))
+    return ProjectFile(
+        projectFileVersion=version, stringIndexType="Utf16CodeUnit",
+        metadata=ProjectMetadata(
+            projectKind="CustomEntityRecognition", storageInputContainerName=project.storage_container,
+            projectName=project.name, multilingual=project.multilingual, description=project.description,
+            language=project.language, settings=project.settings or {}),
+        assets=Assets(projectKind="CustomEntityRecognition",
+                      entities=[EntityCategory(category=c) for c in assets.categories], documents=documents),
+    )
+
+
+def submit_export(context: AppContext, project_name: str, *, version: str, model_label: str | None = None) -> str:
+    with context.db.session() as session:
+        projects.get_or_raise(session, project_name)
+        if model_label is not None:
+            from customner.services.models import get_model_or_raise
+
+            get_model_or_raise(session, project_name, model_label)
+        job_id = projects.authoring_job_id()
+        session.add(new_job(EXPORT_KIND, job_id=job_id, ttl=projects.authoring_ttl(context), project_name=project_name,
+                            payload={"version": version, "modelLabel": model_label}))
+    context.jobs.enqueue(job_id, EXPORT_KIND)
+    return job_id
+
+
+@job_function(EXPORT_KIND)
+def run_export(context: AppContext, job_id: str) -> None:
+    with context.db.session() as session:
+        job = session.get(Job, job_id)
+        assert job is not None and job.project_name is not None
+        project = projects.get_or_raise(session, job.project_name)
+        label = job.payload.get("modelLabel")
+        if label:
+            from customner.services.models import get_model_or_raise, snapshot_assets
+
+            assets = snapshot_assets(get_model_or_raise(session, project.name, label))
+        else:
+            assets = load_assets(session, context.blobs, project)
+        project_file = build_project_file(project, assets, job.payload["version"])
+    key = f"exports/{job_id}.json"
+    context.blobs.write_text(key, project_file.model_dump_json(by_alias=True, exclude_none=True))
+    with context.db.session() as session:
+        row = session.get(Job, job_id)
+        assert row is not None
+        row.result = {"exportKey": key}
+
+
+def export_result(context: AppContext, project_name: str, job_id: str) -> dict[str, Any]:
+    with context.db.session() as session:
+        job = session.get(Job, job_id)
+        if job is None or job.kind != EXPORT_KIND or job.project_name != project_name or "exportKey" not in job.result:
+            raise errors.NotFound(f"No export result for job '{job_id}' in project '{project_name}'.")
+        key = job.result["exportKey"]
+    data: dict[str, Any] = json.loads(context.blobs.read_text(key))
+    return data
+
+
+def snapshot_of(assets: ProjectAssets) -> dict[str, Any]:
+    """A JSON-able copy of assets (code points), kept with each trained model."""
+    return {
+        "categories": assets.categories,
+        "documents": [
+            {"location": r.location, "language": r.language, "dataset": r.dataset, "regions": r.regions, "text": r.text,
+             "spans": [[s.start, s.end, s.category] for s in r.spans]}
+            for r in assets.documents
+        ],
+    }
+

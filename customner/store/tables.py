@@ -1,0 +1,150 @@
+"""ORM tables. Spans are stored in Unicode code points; wire units are converted at the edge."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50), default="CustomEntityRecognition")
+    language: Mapped[str] = mapped_column(String(20))
+    multilingual: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    storage_container: Mapped[str] = mapped_column(String(100))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    modified_at: Mapped[datetime] = mapped_column(DateTime)
+    trained_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    deployed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    entity_types: Mapped[list[EntityType]] = relationship(
+        cascade="all, delete-orphan", order_by="EntityType.position", passive_deletes=True
+    )
+    documents: Mapped[list[Document]] = relationship(
+        cascade="all, delete-orphan", order_by="Document.position", passive_deletes=True
+    )
+
+
+class EntityType(Base):
+    __tablename__ = "entity_types"
+    __table_args__ = (UniqueConstraint("project_name", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_name: Mapped[str] = mapped_column(ForeignKey("projects.name", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Document(Base):
+    """A labeled document. Its text is the blob ``storage/<container>/<location>``."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("project_name", "location"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_name: Mapped[str] = mapped_column(ForeignKey("projects.name", ondelete="CASCADE"), index=True)
+    location: Mapped[str] = mapped_column(String(500))
+    language: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # "Train", "Test" or None (unassigned).
+    dataset: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # Labeled windows as [[start, end], ...] in code points.
+    regions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+    labels: Mapped[list[Label]] = relationship(
+        cascade="all, delete-orphan", order_by="Label.start", passive_deletes=True
+    )
+
+
+class Label(Base):
+    __tablename__ = "labels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(50))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+
+
+class TrainedModel(Base):
+    __tablename__ = "models"
+    __table_args__ = (UniqueConstraint("project_name", "label"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    project_name: Mapped[str] = mapped_column(ForeignKey("projects.name", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(100))
+    config_version: Mapped[str] = mapped_column(String(50))
+    artifact_path: Mapped[str] = mapped_column(String(500))
+    trained_at: Mapped[datetime] = mapped_column(DateTime)
+    training_seconds: Mapped[float] = mapped_column(Float)
+    expiration_date: Mapped[str] = mapped_column(String(10))
+    evaluation_options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    evaluation_summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The project assets the model was trained on (code points), for snapshot export and load.
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    training_report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class EvaluatedDocument(Base):
+    """Per-document expected vs predicted spans of one model's test set."""
+
+    __tablename__ = "evaluated_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[str] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"), index=True)
+    location: Mapped[str] = mapped_column(String(500))
+    language: Mapped[str] = mapped_column(String(20))
+    # [{"start","end","expected":[{category,start,end}],"predicted":[{category,start,end,confidence}]}]
+    regions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class Deployment(Base):
+    __tablename__ = "deployments"
+    __table_args__ = (UniqueConstraint("project_name", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_name: Mapped[str] = mapped_column(ForeignKey("projects.name", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # A deployment keeps serving the model it was given, even if its label is retrained later.
+    model_id: Mapped[str] = mapped_column(String(64), index=True)
+    model_label: Mapped[str] = mapped_column(String(100))
+    artifact_path: Mapped[str] = mapped_column(String(500))
+    trained_at: Mapped[datetime] = mapped_column(DateTime)
+    config_version: Mapped[str] = mapped_column(String(50))
+    deployed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Job(Base):
+    """Every asynchronous operation, runtime and authoring alike. The single source of truth for polling."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50), index=True)
+    project_name: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
+    # Extra scope for URLs (deployment name, model label).
+    scope: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    status: Mapped[str] = mapped_column(String(30), default="notStarted", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    errors: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    warnings: Mapped[list[Any]] = mapped_column(JSON, default=list)
