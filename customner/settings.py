@@ -19,7 +19,7 @@ class Settings(BaseSettings):
     # Absolute base URL clients should use in operation-location; derived from the request when unset.
     public_url: str | None = None
     database_url: str | None = None
-    # fsspec URL of the blob root (texts, models, exports); a local folder by default.
+    # fsspec URL of the blob root: storage/<container>/<file>.txt, models/, exports/. The data dir by default.
     blob_url: str | None = None
     job_engine: str = "inprocess"
     workers: int = 4
@@ -35,7 +35,7 @@ class Settings(BaseSettings):
 
     @cached_property
     def resolved_blob_url(self) -> str:
-        return self.blob_url or str((self.data_dir / "blobs").resolve())
+        return self.blob_url or str(self.data_dir.resolve())
 
     def ensure_api_key(self) -> tuple[str, bool]:
         """The accepted key, and whether it was generated just now (so the caller prints it once)."""

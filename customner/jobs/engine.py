@@ -63,25 +63,32 @@ class InProcessJobEngine:
     def __init__(self, context: AppContext, *, workers: int, heavy_workers: int, sweep_seconds: float = 300) -> None:
         self.context = context
         self.db = context.db
-        self._light = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
-        self._heavy = ThreadPoolExecutor(max_workers=heavy_workers, thread_name_prefix="train")
+        self._workers, self._heavy_workers = workers, heavy_workers
         self._sweep_seconds = sweep_seconds
+        self._light: ThreadPoolExecutor | None = None
+        self._heavy: ThreadPoolExecutor | None = None
         self._stopping = threading.Event()
-        self._sweeper: threading.Thread | None = None
 
     def start(self) -> None:
+        """Create the pools, then resume or fail what a previous process left unfinished."""
+        self._light = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="job")
+        self._heavy = ThreadPoolExecutor(max_workers=self._heavy_workers, thread_name_prefix="train")
+        self._stopping = threading.Event()
         self.recover()
-        self._sweeper = threading.Thread(target=self._sweep_loop, name="job-sweeper", daemon=True)
-        self._sweeper.start()
+        threading.Thread(target=self._sweep_loop, args=(self._stopping,), name="job-sweeper", daemon=True).start()
 
     def stop(self) -> None:
         self._stopping.set()
-        self._light.shutdown(wait=False, cancel_futures=True)
-        self._heavy.shutdown(wait=False, cancel_futures=True)
+        for pool in (self._light, self._heavy):
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+        self._light = self._heavy = None
 
     def enqueue(self, job_id: str, kind: str) -> None:
+        """Queue a job; before ``start`` it waits in the database for ``recover`` to pick it up."""
         pool = self._heavy if kind in _HEAVY else self._light
-        pool.submit(run_job, self.context, job_id)
+        if pool is not None:
+            pool.submit(run_job, self.context, job_id)
 
     def recover(self) -> None:
         """After a crash: resume safe jobs, fail the rest. Nothing stays ``running`` forever."""
@@ -107,8 +114,8 @@ class InProcessJobEngine:
             result = session.execute(delete(Job).where(Job.expires_at < utcnow()))
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
-    def _sweep_loop(self) -> None:
-        while not self._stopping.wait(self._sweep_seconds):
+    def _sweep_loop(self, stopping: threading.Event) -> None:
+        while not stopping.wait(self._sweep_seconds):
             try:
                 self.sweep_expired()
             except Exception:  # noqa: BLE001 - the sweeper must never die

@@ -57,7 +57,8 @@ def plan_import(context: AppContext, project_name: str, project_file: ProjectFil
     categories = [entity.category for entity in project_file.assets.entities]
     problems += [p for p in (entity_name_problem(c) for c in categories) if p]
     if len(set(categories)) != len(categories):
-        problems.append("entity types are declared more than once: " + ", ".join(sorted({c for c in categories if categories.count(c) > 1})))
+        repeated = sorted({c for c in categories if categories.count(c) > 1})
+        problems.append("entity types are declared more than once: " + ", ".join(repeated))
     if len(categories) > MAX_ENTITY_TYPES:
         problems.append(f"a project may declare at most {MAX_ENTITY_TYPES} entity types; this file declares {len(categories)}")
     declared = set(categories)

@@ -1,0 +1,173 @@
+"""MIT Restaurant through the service's own API: import, train, evaluate, then runtime latency.
+
+Starts `customner serve` on a fresh data folder, uploads the texts to a storage container over HTTP,
+imports the Azure project file, trains with the default recipe (manual split = the corpus' own
+train/test), reads the evaluation summary (strict entity-level micro-F1 on the test split), deploys,
+and measures end-to-end runtime jobs of 25 short documents (submit to result).
+
+    python benchmarks/mit_restaurant_api.py                      # full train split
+    python benchmarks/mit_restaurant_api.py --train-docs 500     # first 500 training documents
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATASET = ROOT.parent / "shared" / "datasets" / "mit_restaurant"
+AUTHORING = "/language/authoring/analyze-text/projects"
+VERSION = {"api-version": "2023-04-01"}
+KEY = "benchmark-key"
+console = Console()
+
+
+def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, CUSTOMNER_API_KEY=KEY)
+    log = open(data_dir / "server.log", "wb")  # noqa: SIM115 - lives as long as the server
+    process = subprocess.Popen([sys.executable, "-m", "customner", "serve", "--port", str(port), "--data-dir", str(data_dir)],
+                               env=env, stdout=log, stderr=subprocess.STDOUT)
+    for _ in range(600):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start; see server.log")
+
+
+def wait(client: httpx.Client, location: str, progress: Progress | None = None, task: Any = None) -> dict[str, Any]:
+    while True:
+        job: dict[str, Any] = client.get(location).json()
+        if progress is not None and "result" in job:
+            progress.update(task, completed=job["result"]["trainingStatus"]["percentComplete"])
+        if job["status"] in ("succeeded", "failed", "cancelled", "partiallyCompleted"):
+            if job["status"] != "succeeded":
+                raise RuntimeError(json.dumps(job["errors"]))
+            return job
+        time.sleep(1)
+
+
+def project_file(dataset: Path, train_docs: int | None) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((dataset / "azure" / "mit_restaurant.json").read_text("utf-8"))
+    documents = data["assets"]["documents"]
+    train = [d for d in documents if d["dataset"] == "Train"]
+    test = [d for d in documents if d["dataset"] == "Test"]
+    data["assets"]["documents"] = (train[:train_docs] if train_docs else train) + test
+    return data
+
+
+def runtime_latency(client: httpx.Client, texts: list[str], jobs: int, concurrency: int) -> dict[str, float]:
+    def one(index: int) -> float:
+        batch = texts[(index * 25) % len(texts):][:25]
+        started = time.perf_counter()
+        response = client.post("/language/analyze-text/jobs", params=VERSION, json={
+            "analysisInput": {"documents": [{"id": str(i), "text": t} for i, t in enumerate(batch)]},
+            "tasks": [{"kind": "CustomEntityRecognition", "parameters": {"projectName": "mit_restaurant", "deploymentName": "prod"}}]})
+        location = response.headers["operation-location"]
+        while client.get(location).json()["status"] not in ("succeeded", "failed"):
+            time.sleep(0.02)
+        return time.perf_counter() - started
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        latencies = sorted(pool.map(one, range(jobs)))
+    wall = time.perf_counter() - t0
+    return {"documents_per_second": jobs * 25 / wall, "p50_seconds": statistics.median(latencies),
+            "p99_seconds": latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
+    parser.add_argument("--train-docs", type=int, default=None, help="use only the first N training documents")
+    parser.add_argument("--config-version", default="latest")
+    parser.add_argument("--latency-jobs", type=int, default=40)
+    parser.add_argument("--port", type=int, default=5077)
+    args = parser.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="customner-bench-"))
+    server = start_server(data_dir, args.port)
+    client = httpx.Client(base_url=f"http://127.0.0.1:{args.port}", headers={"Ocp-Apim-Subscription-Key": KEY}, timeout=600)
+    try:
+        body = project_file(args.dataset, args.train_docs)
+        container = body["metadata"]["storageInputContainerName"]
+        documents = body["assets"]["documents"]
+        with Progress(console=console) as progress:
+            task = progress.add_task("upload texts", total=len(documents))
+            for document in documents:
+                text = (args.dataset / "azure" / "documents" / document["location"]).read_bytes()
+                client.put(f"/storage/{container}/{document['location']}", content=text).raise_for_status()
+                progress.advance(task)
+        t0 = time.perf_counter()
+        response = client.post(f"{AUTHORING}/mit_restaurant/:import", params=VERSION, json=body)
+        response.raise_for_status()
+        wait(client, response.headers["operation-location"])
+        import_seconds = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        response = client.post(f"{AUTHORING}/mit_restaurant/:train", params=VERSION, json={
+            "modelLabel": "bench", "trainingConfigVersion": args.config_version, "evaluationOptions": {"kind": "manual"}})
+        response.raise_for_status()
+        with Progress(console=console) as progress:
+            task = progress.add_task("training", total=100)
+            wait(client, response.headers["operation-location"], progress, task)
+        train_wall = time.perf_counter() - t0
+        model = client.get(f"{AUTHORING}/mit_restaurant/models/bench", params=VERSION).json()
+        summary = client.get(f"{AUTHORING}/mit_restaurant/models/bench/evaluation/summary-result", params=VERSION).json()
+        response = client.put(f"{AUTHORING}/mit_restaurant/deployments/prod", params=VERSION, json={"trainedModelLabel": "bench"})
+        wait(client, response.headers["operation-location"])
+        test_texts = [(args.dataset / "azure" / "documents" / d["location"]).read_text("utf-8")
+                      for d in documents if d["dataset"] == "Test"]
+        sequential = runtime_latency(client, test_texts, args.latency_jobs, 1)
+        concurrent = runtime_latency(client, test_texts, args.latency_jobs, 4)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    evaluation = summary["customEntityRecognitionEvaluation"]
+    train_count = sum(d["dataset"] == "Train" for d in documents)
+    table = Table(title=f"MIT Restaurant through the API ({train_count} training documents, test split 1,521)")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    rows = [
+        ("test micro-F1 (strict)", f"{evaluation['microF1']:.4f}"),
+        ("micro-F1 95% bootstrap interval", f"{evaluation['microF1ConfidenceInterval95']['lower']:.4f} – "
+                                            f"{evaluation['microF1ConfidenceInterval95']['upper']:.4f}"
+         if "microF1ConfidenceInterval95" in evaluation else "n/a"),
+        ("expected calibration error", f"{evaluation.get('expectedCalibrationError', float('nan')):.4f}"),
+        ("training time (model, s)", str(model["lastTrainingDurationInSeconds"])),
+        ("train job wall time incl. evaluation (s)", f"{train_wall:.0f}"),
+        ("import wall time (s)", f"{import_seconds:.1f}"),
+        ("runtime docs/s, 1 client (25-doc jobs)", f"{sequential['documents_per_second']:.1f}"),
+        ("runtime p50 / p99 latency, 1 client (s)", f"{sequential['p50_seconds']:.3f} / {sequential['p99_seconds']:.3f}"),
+        ("runtime docs/s, 4 clients", f"{concurrent['documents_per_second']:.1f}"),
+        ("runtime p50 / p99 latency, 4 clients (s)", f"{concurrent['p50_seconds']:.3f} / {concurrent['p99_seconds']:.3f}"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    for category, scores in evaluation["entities"].items():
+        table.add_row(f"  F1 {category}", f"{scores['f1']:.4f}")
+    console.print(table)
+    out = ROOT / "benchmarks" / "results" / f"mit_restaurant_api_{args.train_docs or 'all'}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"rows": rows, "sequential": sequential, "concurrent": concurrent,
+                               "model": model, "evaluation": evaluation}, indent=1))
+    console.print(f"saved {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""``customner serve``: the API, the Studio and the in-process workers in one process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from customner.app import create_app
+from customner.cli.root import app
+from customner.context import AppContext
+from customner.demo.bootstrap import DEPLOYMENT, PROJECT, ensure_demo
+from customner.settings import Settings
+
+console = Console(stderr=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 5000,
+    data_dir: Annotated[Path, typer.Option(envvar="CUSTOMNER_DATA_DIR", help="Database, texts and models.")] = Path("customner-data"),
+    demo: Annotated[bool, typer.Option(help="First create the ready-trained demo project and deployment.")] = False,
+) -> None:
+    """Start the service."""
+    settings = Settings(data_dir=data_dir)
+    key, generated = settings.ensure_api_key()
+    if generated:
+        where = data_dir / "api-key"
+        console.print(f"[bold]Generated API key[/bold] (stored in {where}; shown once): [green]{key}[/green]", soft_wrap=True)
+    context = AppContext.create(settings)
+    if demo:
+        _bootstrap_demo(context)
+    fastapi_app = create_app(settings, context)
+    console.print(f"customner listening on [bold]http://{host}:{port}[/bold]  (Studio: http://{host}:{port}/studio)", soft_wrap=True)
+    uvicorn.run(fastapi_app, host=host, port=port, log_level="info")
+
+
+def _bootstrap_demo(context: AppContext) -> None:
+    context.jobs.start()
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                      TimeElapsedColumn(), console=console) as bar:
+            tasks = {step: bar.add_task(f"demo: {step}", total=1.0, visible=False) for step in ("import", "train", "deploy")}
+
+            def show(step: str, fraction: float) -> None:
+                bar.update(tasks[step], completed=fraction, visible=True)
+
+            created = ensure_demo(context, show)
+            for task in tasks.values():
+                bar.update(task, completed=1.0)
+    finally:
+        context.jobs.stop()
+    if created:
+        console.print(f"Demo ready: project [bold]{PROJECT}[/bold], deployment [bold]{DEPLOYMENT}[/bold].")
