@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-
-import hashlib
 
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from starlette.middleware.sessions import SessionMiddleware
 
 from customner import __version__, studio
-from customner.api import authoring, errors, runtime_ga, runtime_v32, storage
+from customner.api import authoring, errors, openapi, runtime_ga, runtime_v32, storage
 from customner.api.common import require_key
 from customner.context import AppContext
 from customner.settings import Settings
@@ -36,6 +35,7 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     app.state.context = context
     app.state.api_key = api_key
     errors.install(app)
+    openapi.install(app)
     keyed = [Depends(require_key)]
     for router in (runtime_v32.router, runtime_ga.router, authoring.router, storage.router):
         app.include_router(router, dependencies=keyed)

@@ -131,7 +131,8 @@ def evaluate(project: Annotated[str, typer.Argument()], model: Annotated[str, ty
     for name, scores in ev["entities"].items():
         table.add_row(name, f"{scores['precision']:.3f}", f"{scores['recall']:.3f}", f"{scores['f1']:.3f}",
                       str(scores.get("trainLabelCount", "")), str(scores.get("testLabelCount", "")))
-    table.add_row("[bold]micro[/bold]", f"{ev['microPrecision']:.3f}", f"{ev['microRecall']:.3f}", f"[bold]{ev['microF1']:.3f}[/bold]", "", "")
+    micro_f1 = f"[bold]{ev['microF1']:.3f}[/bold]"
+    table.add_row("[bold]micro[/bold]", f"{ev['microPrecision']:.3f}", f"{ev['microRecall']:.3f}", micro_f1, "", "")
     table.add_row("macro", f"{ev['macroPrecision']:.3f}", f"{ev['macroRecall']:.3f}", f"{ev['macroF1']:.3f}", "", "")
     console.print(table)
     interval = ev.get("microF1ConfidenceInterval95")

@@ -137,7 +137,7 @@ def test_jobs_expire_after_24_hours(deployed: RunningServer) -> None:
 
 # "héllo 👍🏽 é ..." : é precomposed; 👍🏽 is two code points (four UTF-16 units) and one text element;
 # the second é is e + U+0301, two code points and one text element.
-EMOJI_TEXT = "héllo 👍🏽 é Book a table at Chez Marie in Lisbon on Friday."
+EMOJI_TEXT = "h\u00e9llo \U0001F44D\U0001F3FD e\u0301 Book a table at Chez Marie in Lisbon on Friday."
 
 
 @pytest.mark.parametrize(("index_type", "shift"), [
