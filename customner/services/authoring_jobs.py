@@ -1,15 +1,48 @@
-"""Reading authoring jobs (import, export, train, deploy, swap, deletion) by id, scoped as their URLs are."""
+"""Authoring jobs (import, export, train, deploy, swap, deletion): ids, queueing and lookup by id."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import uuid
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
 
 from customner import errors
 from customner.clock import utcnow
+from customner.jobs.engine import new_job
 from customner.store.tables import Job
 
 if TYPE_CHECKING:
     from customner.context import AppContext
+
+
+def new_id() -> str:
+    """Azure's authoring job id: ``{uuid}_{.NET ticks of today's UTC midnight}``."""
+    midnight = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    ticks = int((midnight - midnight.replace(year=1, month=1, day=1)).total_seconds()) * 10_000_000
+    return f"{uuid.uuid4()}_{ticks}"
+
+
+def build(context: AppContext, kind: str, project_name: str, payload: dict[str, Any], scope: str | None = None) -> Job:
+    """A new job row; the caller adds it, commits, then calls ``context.jobs.enqueue``."""
+    return new_job(kind, job_id=new_id(), ttl=timedelta(days=context.settings.authoring_job_ttl_days),
+                   project_name=project_name, scope=scope, payload=payload)
+
+
+def submit(context: AppContext, kind: str, project_name: str, payload: dict[str, Any], scope: str | None = None) -> str:
+    job = build(context, kind, project_name, payload, scope)
+    with context.db.session() as session:
+        session.add(job)
+    context.jobs.enqueue(job.id, kind)
+    return job.id
+
+
+def load(session: Session, job_id: str) -> Job:
+    """The row of a job that is running (inside a job function)."""
+    job = session.get(Job, job_id)
+    assert job is not None and job.project_name is not None, f"job {job_id} vanished"
+    return job
 
 
 def get(context: AppContext, job_id: str, kinds: tuple[str, ...], project_name: str | None = None,

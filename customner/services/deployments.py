@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 
 from customner import errors
 from customner.clock import utcnow
-from customner.jobs.engine import job_function, new_job
-from customner.services import projects
+from customner.jobs.engine import job_function
+from customner.services import authoring_jobs, projects
 from customner.services.models import delete_artifact_if_unused, get_model_or_raise
 from customner.services.names import MAX_DEPLOYMENTS, check_resource_name
-from customner.store.tables import Deployment, Job, Project
+from customner.store.tables import Deployment, Project
 
 if TYPE_CHECKING:
     from customner.context import AppContext
@@ -52,15 +52,6 @@ def list_deployments(context: AppContext, project_name: str, skip: int, top: int
         return list(session.scalars(query.order_by(Deployment.id).offset(skip).limit(top)).all()), total
 
 
-def _queue(context: AppContext, kind: str, project_name: str, scope: str, payload: dict[str, str]) -> str:
-    job_id = projects.authoring_job_id()
-    with context.db.session() as session:
-        session.add(new_job(kind, job_id=job_id, ttl=projects.authoring_ttl(context), project_name=project_name,
-                            scope=scope, payload=payload))
-    context.jobs.enqueue(job_id, kind)
-    return job_id
-
-
 def submit_deploy(context: AppContext, project_name: str, name: str, model_label: str) -> str:
     check_resource_name("deployment", name)
     with context.db.session() as session:
@@ -70,22 +61,21 @@ def submit_deploy(context: AppContext, project_name: str, name: str, model_label
         if find(session, project_name, name) is None and count >= MAX_DEPLOYMENTS:
             raise errors.QuotaExceeded(
                 f"Project '{project_name}' already has {MAX_DEPLOYMENTS} deployments, the limit. Delete one first.")
-    return _queue(context, DEPLOY_KIND, project_name, name, {"deploymentName": name, "modelLabel": model_label})
+    payload = {"deploymentName": name, "modelLabel": model_label}
+    return authoring_jobs.submit(context, DEPLOY_KIND, project_name, scope=name, payload=payload)
 
 
 @job_function(DEPLOY_KIND)
 def run_deploy(context: AppContext, job_id: str) -> None:
     with context.db.session() as session:
-        job = session.get(Job, job_id)
-        assert job is not None and job.project_name is not None
+        job = authoring_jobs.load(session, job_id)
         model = get_model_or_raise(session, job.project_name, job.payload["modelLabel"])
         model_id, artifact = model.id, model.artifact_path
     # Load before switching, so the slot never points at a model that cannot serve.
     context.models.get(model_id, artifact)
     now = utcnow()
     with context.db.session() as session:
-        job = session.get(Job, job_id)
-        assert job is not None and job.project_name is not None
+        job = authoring_jobs.load(session, job_id)
         deployment = find(session, job.project_name, job.payload["deploymentName"])
         previous = None
         if deployment is None:
@@ -108,14 +98,13 @@ def submit_delete(context: AppContext, project_name: str, name: str) -> str:
     with context.db.session() as session:
         projects.get_or_raise(session, project_name)
         get_or_raise(session, project_name, name)
-    return _queue(context, UNDEPLOY_KIND, project_name, name, {"deploymentName": name})
+    return authoring_jobs.submit(context, UNDEPLOY_KIND, project_name, scope=name, payload={"deploymentName": name})
 
 
 @job_function(UNDEPLOY_KIND)
 def run_delete(context: AppContext, job_id: str) -> None:
     with context.db.session() as session:
-        job = session.get(Job, job_id)
-        assert job is not None and job.project_name is not None
+        job = authoring_jobs.load(session, job_id)
         deployment = find(session, job.project_name, job.payload["deploymentName"])
         if deployment is None:
             return
@@ -133,16 +122,15 @@ def submit_swap(context: AppContext, project_name: str, first: str, second: str)
         projects.get_or_raise(session, project_name)
         get_or_raise(session, project_name, first)
         get_or_raise(session, project_name, second)
-    return _queue(context, SWAP_KIND, project_name, "swap",
-                  {"firstDeploymentName": first, "secondDeploymentName": second})
+    payload = {"firstDeploymentName": first, "secondDeploymentName": second}
+    return authoring_jobs.submit(context, SWAP_KIND, project_name, scope="swap", payload=payload)
 
 
 @job_function(SWAP_KIND)
 def run_swap(context: AppContext, job_id: str) -> None:
     """Exchange the models of two slots in one transaction."""
     with context.db.session() as session:
-        job = session.get(Job, job_id)
-        assert job is not None and job.project_name is not None
+        job = authoring_jobs.load(session, job_id)
         first = get_or_raise(session, job.project_name, job.payload["firstDeploymentName"])
         second = get_or_raise(session, job.project_name, job.payload["secondDeploymentName"])
         fields = ("model_id", "model_label", "artifact_path", "trained_at", "config_version")

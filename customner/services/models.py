@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from customner import errors
-from customner.jobs.engine import job_function, new_job
+from customner.jobs.engine import job_function
 from customner.ner.types import Span
-from customner.services import projects
+from customner.services import authoring_jobs, projects
 from customner.services.documents import DocumentRecord, ProjectAssets
-from customner.store.tables import Deployment, EvaluatedDocument, Job, Project, TrainedModel
+from customner.store.tables import Deployment, EvaluatedDocument, Project, TrainedModel
 
 if TYPE_CHECKING:
     from customner.context import AppContext
@@ -97,11 +97,7 @@ def submit_load_snapshot(context: AppContext, project_name: str, label: str) -> 
     with context.db.session() as session:
         projects.get_or_raise(session, project_name)
         get_model_or_raise(session, project_name, label)
-        job_id = projects.authoring_job_id()
-        session.add(new_job(LOAD_SNAPSHOT_KIND, job_id=job_id, ttl=projects.authoring_ttl(context),
-                            project_name=project_name, scope=label, payload={"modelLabel": label}))
-    context.jobs.enqueue(job_id, LOAD_SNAPSHOT_KIND)
-    return job_id
+    return authoring_jobs.submit(context, LOAD_SNAPSHOT_KIND, project_name, {"modelLabel": label}, scope=label)
 
 
 @job_function(LOAD_SNAPSHOT_KIND)
@@ -112,8 +108,7 @@ def run_load_snapshot(context: AppContext, job_id: str) -> None:
     from customner.services.transfer import replace_assets
 
     with context.db.session() as session:
-        job = session.get(Job, job_id)
-        assert job is not None and job.project_name is not None
+        job = authoring_jobs.load(session, job_id)
         project = session.get(Project, job.project_name)
         assert project is not None
         assets = snapshot_assets(get_model_or_raise(session, project.name, job.payload["modelLabel"]))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -12,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from customner import errors
 from customner.clock import utcnow
-from customner.jobs.engine import job_function, new_job
+from customner.jobs.engine import job_function
+from customner.services import authoring_jobs
 from customner.services.languages import check_language
 from customner.services.names import check_resource_name
-from customner.store.tables import Deployment, Job, Project, TrainedModel
+from customner.store.tables import Deployment, Project, TrainedModel
 
 if TYPE_CHECKING:
     from customner.context import AppContext
@@ -34,17 +33,6 @@ class ProjectChanges:
     multilingual: bool | None = None
     description: str | None = None
     settings: dict[str, Any] | None = None
-
-
-def authoring_job_id() -> str:
-    """Azure's authoring job id: ``{uuid}_{.NET ticks of today's UTC midnight}``."""
-    midnight = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
-    ticks = int((midnight - midnight.replace(year=1, month=1, day=1)).total_seconds()) * 10_000_000
-    return f"{uuid.uuid4()}_{ticks}"
-
-
-def authoring_ttl(context: AppContext) -> timedelta:
-    return timedelta(days=context.settings.authoring_job_ttl_days)
 
 
 def get_or_raise(session: Session, name: str) -> Project:
@@ -118,19 +106,13 @@ def list_projects(context: AppContext, skip: int, top: int) -> tuple[list[Projec
 def submit_delete(context: AppContext, name: str) -> str:
     with context.db.session() as session:
         get_or_raise(session, name)
-        job_id = authoring_job_id()
-        session.add(new_job(DELETE_PROJECT_KIND, job_id=job_id, ttl=authoring_ttl(context),
-                            project_name=name, payload={"projectName": name}))
-    context.jobs.enqueue(job_id, DELETE_PROJECT_KIND)
-    return job_id
+    return authoring_jobs.submit(context, DELETE_PROJECT_KIND, name, {"projectName": name})
 
 
 @job_function(DELETE_PROJECT_KIND)
 def run_delete(context: AppContext, job_id: str) -> None:
     with context.db.session() as session:
-        job = session.get(Job, job_id)
-        assert job is not None
-        name = job.payload["projectName"]
+        name = authoring_jobs.load(session, job_id).payload["projectName"]
         project = session.get(Project, name)
         if project is None:
             return

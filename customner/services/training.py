@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 
 from customner import errors, ner
 from customner.clock import iso_precise, utcnow
-from customner.jobs.engine import TERMINAL, Cancelled, job_function, new_job
+from customner.jobs.engine import TERMINAL, Cancelled, job_function
 from customner.ner import metrics
 from customner.ner.types import LabeledDocument, Span, TrainingRequest
-from customner.services import evaluation, projects
+from customner.services import authoring_jobs, evaluation, projects
 from customner.services.documents import DocumentRecord, load_assets
 from customner.services.models import delete_artifact_if_unused
 from customner.services.names import MAX_MODELS, check_resource_name
@@ -76,16 +76,15 @@ def submit(context: AppContext, project_name: str, options: TrainingOptions) -> 
             )
         if not project.documents:
             raise errors.InvalidRequest(f"Project '{project_name}' has no documents to train on; import some first.")
-        job_id = projects.authoring_job_id()
-        job = new_job(TRAIN_KIND, job_id=job_id, ttl=projects.authoring_ttl(context), project_name=project_name,
-                      scope=options.model_label, payload={
+        job = authoring_jobs.build(context, TRAIN_KIND, project_name, scope=options.model_label, payload={
                           "modelLabel": options.model_label, "requestedConfigVersion": options.config_version,
                           "trainingConfigVersion": version, "seed": options.seed,
                           "evaluationOptions": options.evaluation.to_wire()})
         job.result = _result_state(job.payload, training=("notStarted", 0.0), evaluation=("notStarted", 0.0))
+        # Added in the same transaction as the "one training job per project" check.
         session.add(job)
-    context.jobs.enqueue(job_id, TRAIN_KIND)
-    return job_id
+    context.jobs.enqueue(job.id, TRAIN_KIND)
+    return job.id
 
 
 def _check_evaluation_options(options: EvaluationOptions) -> None:
@@ -177,8 +176,7 @@ class _Progress:
 def run_training(context: AppContext, job_id: str) -> None:
     started = iso_precise(utcnow())
     with context.db.session() as session:
-        job = session.get(Job, job_id)
-        assert job is not None and job.project_name is not None
+        job = authoring_jobs.load(session, job_id)
         payload = job.payload
         project = projects.get_or_raise(session, job.project_name)
         language, multilingual, project_name = project.language, project.multilingual, project.name

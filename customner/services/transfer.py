@@ -24,10 +24,10 @@ from customner.formats.azure_project import (
     ProjectMetadata,
     Region,
 )
-from customner.jobs.engine import job_function, new_job
+from customner.jobs.engine import job_function
 from customner.ner.offsets import OffsetMapper, StringIndexType
 from customner.ner.types import Span
-from customner.services import projects
+from customner.services import authoring_jobs, projects
 from customner.services.documents import DocumentRecord, ProjectAssets, load_assets
 from customner.services.languages import check_language
 from customner.services.names import MAX_DOCUMENT_CHARACTERS, MAX_ENTITY_TYPES, check_resource_name, entity_name_problem
@@ -161,20 +161,14 @@ def _convert_document(document: ProjectDocument, text: str, declared: set[str]) 
 
 def submit_import(context: AppContext, project_name: str, project_file: ProjectFile) -> str:
     plan_import(context, project_name, project_file)
-    job_id = projects.authoring_job_id()
-    with context.db.session() as session:
-        session.add(new_job(IMPORT_KIND, job_id=job_id, ttl=projects.authoring_ttl(context),
-                            project_name=project_name, payload={"projectFile": project_file.to_wire()}))
-    context.jobs.enqueue(job_id, IMPORT_KIND)
-    return job_id
+    return authoring_jobs.submit(context, IMPORT_KIND, project_name, {"projectFile": project_file.to_wire()})
 
 
 @job_function(IMPORT_KIND)
 def run_import(context: AppContext, job_id: str) -> None:
     with context.db.session() as session:
-        job = session.get(Job, job_id)
-        assert job is not None and job.project_name is not None
-        project_name, wire = job.project_name, job.payload["projectFile"]
+        job = authoring_jobs.load(session, job_id)
+        project_name, wire = str(job.project_name), job.payload["projectFile"]
     plan = plan_import(context, project_name, ProjectFile.model_validate(wire))
     for location, text in plan.inline_texts.items():
         context.blobs.write_text(container_key(plan.metadata.storage_input_container_name, location), text)
@@ -240,19 +234,14 @@ def submit_export(context: AppContext, project_name: str, *, version: str, model
             from customner.services.models import get_model_or_raise
 
             get_model_or_raise(session, project_name, model_label)
-        job_id = projects.authoring_job_id()
-        session.add(new_job(EXPORT_KIND, job_id=job_id, ttl=projects.authoring_ttl(context), project_name=project_name,
-                            payload={"version": version, "modelLabel": model_label}))
-    context.jobs.enqueue(job_id, EXPORT_KIND)
-    return job_id
+    return authoring_jobs.submit(context, EXPORT_KIND, project_name, {"version": version, "modelLabel": model_label})
 
 
 @job_function(EXPORT_KIND)
 def run_export(context: AppContext, job_id: str) -> None:
     with context.db.session() as session:
-        job = session.get(Job, job_id)
-        assert job is not None and job.project_name is not None
-        project = projects.get_or_raise(session, job.project_name)
+        job = authoring_jobs.load(session, job_id)
+        project = projects.get_or_raise(session, str(job.project_name))
         label = job.payload.get("modelLabel")
         if label:
             from customner.services.models import get_model_or_raise, snapshot_assets
