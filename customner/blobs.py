@@ -7,7 +7,9 @@ Keys are ``/``-separated paths relative to the root.
 from __future__ import annotations
 
 import posixpath
-import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import fsspec
@@ -58,21 +60,33 @@ class BlobStore:
             if entry["type"] == "file"
         )
 
-    def local_dir(self, key: str) -> Path:
-        """A local folder for ``key``, for ML code that needs real paths (models)."""
-        if isinstance(self.fs, LocalFileSystem):
-            path = Path(self._path(key))
-            path.mkdir(parents=True, exist_ok=True)
-            return path
-        raise NotImplementedError("model artifacts on remote stores are synced by upload_dir/download_dir")
+    def _local_path(self, key: str) -> Path | None:
+        return Path(self._path(key)) if isinstance(self.fs, LocalFileSystem) else None
 
-    def upload_dir(self, local: Path, key: str) -> None:
-        if isinstance(self.fs, LocalFileSystem):
-            target = Path(self._path(key))
-            if target != local:
-                shutil.copytree(local, target, dirs_exist_ok=True)
+    def read_dir(self, key: str) -> Path:
+        """A local folder with the contents of ``key``; remote folders are downloaded to a cache once."""
+        local = self._local_path(key)
+        if local is not None:
+            return local
+        cache = Path(tempfile.gettempdir()) / "customner-blob-cache" / key
+        if not cache.exists():
+            staging = Path(tempfile.mkdtemp(prefix="download-"))
+            self.fs.get(self._path(key) + "/", str(staging) + "/", recursive=True)
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            staging.rename(cache)
+        return cache
+
+    @contextmanager
+    def write_dir(self, key: str) -> Iterator[Path]:
+        """A local folder to fill; on a remote store it is uploaded to ``key`` when the block ends."""
+        local = self._local_path(key)
+        if local is not None:
+            local.mkdir(parents=True, exist_ok=True)
+            yield local
             return
-        self.fs.put(str(local), self._path(key), recursive=True)
+        with tempfile.TemporaryDirectory(prefix="upload-") as staging:
+            yield Path(staging)
+            self.fs.put(staging + "/", self._path(key) + "/", recursive=True)
 
 
 def container_key(container: str, name: str) -> str:

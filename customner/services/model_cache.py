@@ -23,7 +23,7 @@ class ModelCache:
             if predictor is not None:
                 self._loaded.move_to_end(model_id)
                 return predictor
-            predictor = ner.load(self._blobs.local_dir(artifact_key))
+            predictor = ner.load(self._blobs.read_dir(artifact_key))
             self._loaded[model_id] = predictor
             while len(self._loaded) > self._capacity:
                 self._loaded.popitem(last=False)

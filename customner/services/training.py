@@ -193,11 +193,12 @@ def run_training(context: AppContext, job_id: str) -> None:
     artifact = f"models/{project_name}/{model_id}"
     t0 = time.monotonic()
     try:
-        report = ner.train(TrainingRequest(
-            documents=as_examples(train_records, language), categories=assets.categories, language=language,
-            multilingual=multilingual, output_dir=context.blobs.local_dir(artifact),
-            config_version=payload["trainingConfigVersion"], seed=int(payload.get("seed", 0)),
-            on_progress=progress.training, should_stop=progress.should_stop))
+        with context.blobs.write_dir(artifact) as output_dir:
+            report = ner.train(TrainingRequest(
+                documents=as_examples(train_records, language), categories=assets.categories, language=language,
+                multilingual=multilingual, output_dir=output_dir,
+                config_version=payload["trainingConfigVersion"], seed=int(payload.get("seed", 0)),
+                on_progress=progress.training, should_stop=progress.should_stop))
     except ner.TrainingCancelled as error:
         context.blobs.delete(artifact)
         raise Cancelled from error
@@ -234,7 +235,7 @@ def _check_data(train: list[DocumentRecord], test: list[DocumentRecord], options
 def _evaluate(context: AppContext, artifact: str, model_id: str, categories: list[str], train: list[DocumentRecord],
               test: list[DocumentRecord], language: str, options: EvaluationOptions
               ) -> tuple[dict[str, Any], list[EvaluatedDocument]]:
-    predictor = ner.load(context.blobs.local_dir(artifact))
+    predictor = context.models.get(model_id, artifact)
     regions = [(record, start, end, spans) for record in test for start, end, spans in record.region_spans()]
     texts = [record.text[start:end] for record, start, end, _ in regions]
     predicted = predictor.predict(texts)
