@@ -22,6 +22,11 @@ class DocumentRecord:
     regions: list[tuple[int, int]] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
 
+    @property
+    def labeled(self) -> bool:
+        """Imported or saved in the Studio; a document only uploaded to a container is not."""
+        return bool(self.regions or self.spans)
+
     def region_spans(self) -> list[tuple[int, int, list[Span]]]:
         """Each labeled window with the spans that fall inside it; the whole text when none is set."""
         regions = self.regions or [(0, len(self.text))]

@@ -185,7 +185,8 @@ def run_training(context: AppContext, job_id: str) -> None:
         kind=payload["evaluationOptions"]["kind"],
         training_split_percentage=payload["evaluationOptions"].get("trainingSplitPercentage", 80),
         testing_split_percentage=payload["evaluationOptions"].get("testingSplitPercentage", 20))
-    train_records, test_records = split(assets.documents, options)
+    # Documents nobody has labeled yet (uploaded in the Studio) would teach "no entities here".
+    train_records, test_records = split([d for d in assets.documents if d.labeled], options)
     _check_data(train_records, test_records, options)
     progress = _Progress(context, job_id, started or "")
     progress.training(0.0)

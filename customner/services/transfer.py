@@ -149,6 +149,8 @@ def _convert_document(document: ProjectDocument, text: str, declared: set[str]) 
                 problems.append(f"{name}: {error}")
                 continue
             spans.append(Span(start, end, label.category))
+    if not document.entities:
+        regions.append((0, len(text)))  # listed in the project file: labeled, with no entities
     spans.sort(key=lambda span: (span.start, span.end))
     for previous, current in zip(spans, spans[1:], strict=False):
         if current.start < previous.end:

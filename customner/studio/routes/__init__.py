@@ -1,0 +1,1 @@
+"""Studio routes, one module per page."""

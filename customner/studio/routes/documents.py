@@ -1,0 +1,67 @@
+"""Documents page: upload or paste texts, filter the list, assign each document to Train or Test."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+
+from customner.services import labeling
+from customner.studio.web import Studio, StudioRoute, flash, is_htmx, redirect, render
+
+router = APIRouter(route_class=StudioRoute)
+
+
+def _dataset(value: str) -> str | None:
+    return value if value in labeling.DATASETS else None
+
+
+@router.get("/projects/{name}/documents")
+def list_page(request: Request, context: Studio, name: str, status: str = "all", category: str = "",
+              dataset: str = "") -> Response:
+    wanted = labeling.DocumentFilter(status=status, category=category or None, dataset=dataset or None)
+    values = dict(project=labeling.overview(context, name), documents=labeling.list_documents(context, name, wanted),
+                  wanted=wanted, tab="documents")
+    if is_htmx(request) and request.headers.get("HX-Target") == "document-list":
+        return render(request, "partials/document_list.html", **values)
+    return render(request, "documents.html", **values)
+
+
+@router.post("/projects/{name}/documents/upload")
+async def upload(request: Request, context: Studio, name: str, files: Annotated[list[UploadFile], File()],
+                 dataset: Annotated[str, Form()] = "Train") -> Response:
+    uploads = [labeling.NewDocument(upload.filename or "", await upload.read()) for upload in files if upload.filename]
+    added = labeling.add_documents(context, name, uploads, _dataset(dataset))
+    flash(request, f"Added {len(added)} document(s): {', '.join(added[:5])}{' …' if len(added) > 5 else ''}.")
+    return redirect(request, f"/studio/projects/{name}/documents")
+
+
+@router.post("/projects/{name}/documents/paste")
+def paste(request: Request, context: Studio, name: str, text: Annotated[str, Form()],
+          filename: Annotated[str, Form()] = "", dataset: Annotated[str, Form()] = "Train") -> Response:
+    added = labeling.paste_document(context, name, text, filename.strip() or None, _dataset(dataset))
+    flash(request, f"Added {added}.")
+    return redirect(request, f"/studio/projects/{name}/documents")
+
+
+@router.post("/projects/{name}/documents/{document_id}/dataset")
+def set_dataset(request: Request, context: Studio, name: str, document_id: int,
+                dataset: Annotated[str, Form()] = "") -> Response:
+    labeling.set_dataset(context, name, document_id, _dataset(dataset))
+    shown = _dataset(dataset) or "unassigned"
+    return render(request, "partials/saved.html", message=f"Saved: {shown}")
+
+
+@router.post("/projects/{name}/documents/dataset")
+def set_many(request: Request, context: Studio, name: str, ids: Annotated[list[int], Form()],
+             dataset: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "") -> Response:
+    changed = labeling.set_dataset_many(context, name, ids, _dataset(dataset))
+    flash(request, f"{changed} document(s) assigned to {_dataset(dataset) or 'no dataset'}.")
+    return redirect(request, back if back.startswith(f"/studio/projects/{name}/documents") else f"/studio/projects/{name}/documents")
+
+
+@router.post("/projects/{name}/documents/{document_id}/delete")
+def delete(request: Request, context: Studio, name: str, document_id: int) -> Response:
+    labeling.delete_document(context, name, document_id)
+    flash(request, "Document removed from the project (its text stays in the storage container).")
+    return redirect(request, f"/studio/projects/{name}/documents")

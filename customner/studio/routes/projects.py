@@ -1,0 +1,112 @@
+"""Projects page: list, create, delete, import and export, with entity types and their counts."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from customner import errors
+from customner.formats.azure_project import ProjectFile
+from customner.services import labeling, projects, transfer
+from customner.services.languages import LANGUAGES
+from customner.studio.web import Studio, StudioRoute, flash, redirect, render
+
+router = APIRouter(route_class=StudioRoute)
+EXPORT_VERSION = "2022-05-01"
+
+
+def container_for(name: str) -> str:
+    """A valid storage container name derived from the project name (lowercase, hyphens, 3-63)."""
+    slug = re.sub(r"-+", "-", re.sub(r"[^a-z0-9]", "-", name.lower())).strip("-")
+    return (slug + "-docs")[:63].strip("-") if len(slug) < 3 else slug[:63].strip("-")
+
+
+@router.get("/projects")
+def list_page(request: Request, context: Studio) -> Response:
+    return render(request, "projects.html", projects=labeling.overviews(context), languages=LANGUAGES)
+
+
+@router.post("/projects")
+def create(request: Request, context: Studio, name: Annotated[str, Form()], language: Annotated[str, Form()] = "en-us",
+           description: Annotated[str, Form()] = "", types: Annotated[str, Form()] = "") -> Response:
+    name = name.strip()
+    try:
+        projects.get(context, name)
+    except errors.ProjectNotFound:
+        pass
+    else:
+        raise errors.Conflict(f"A project named '{name}' already exists.")
+    projects.create_or_update(context, name, projects.ProjectChanges(
+        project_kind=projects.PROJECT_KIND, storage_container=container_for(name), language=language,
+        description=description.strip() or None))
+    for entity in (part.strip() for part in re.split(r"[,\n]", types)):
+        if entity:
+            labeling.add_entity_type(context, name, entity)
+    flash(request, f"Project '{name}' created. Add documents next.")
+    return redirect(request, f"/studio/projects/{name}/documents")
+
+
+@router.get("/projects/{name}")
+def project_page(request: Request, context: Studio, name: str) -> Response:
+    return render(request, "project.html", project=labeling.overview(context, name), tab="overview")
+
+
+@router.post("/projects/{name}/types")
+def add_type(request: Request, context: Studio, name: str, entity: Annotated[str, Form()],
+             back: Annotated[str, Form()] = "") -> Response:
+    labeling.add_entity_type(context, name, entity)
+    flash(request, f"Entity type '{entity.strip()}' added.")
+    return redirect(request, back if back.startswith("/studio/") else f"/studio/projects/{name}")
+
+
+@router.post("/projects/{name}/types/{entity}/delete")
+def delete_type(request: Request, context: Studio, name: str, entity: str) -> Response:
+    removed = labeling.delete_entity_type(context, name, entity)
+    flash(request, f"Entity type '{entity}' deleted with its {removed} label(s).")
+    return redirect(request, f"/studio/projects/{name}")
+
+
+@router.post("/projects/{name}/delete")
+def delete(request: Request, context: Studio, name: str) -> Response:
+    job = labeling.wait_job(context, projects.submit_delete(context, name))
+    problem = labeling.job_error(job)
+    if problem:
+        raise errors.InvalidRequest(f"The project could not be deleted: {problem}")
+    flash(request, f"Project '{name}' deleted.")
+    return redirect(request, "/studio/projects")
+
+
+@router.post("/projects/import")
+async def import_project(request: Request, context: Studio, file: Annotated[UploadFile, File()],
+                         name: Annotated[str, Form()] = "") -> Response:
+    data = await file.read()
+    try:
+        project_file = ProjectFile.model_validate(json.loads(data.decode("utf-8-sig")))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise errors.InvalidRequest(f"'{file.filename}' is not a JSON project file: {error}.") from error
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise errors.InvalidRequest(f"'{file.filename}' is not an Azure project file: {where}: {first['msg']}.") from error
+    target = name.strip() or project_file.metadata.project_name
+    job = labeling.wait_job(context, transfer.submit_import(context, target, project_file), timeout=120)
+    problem = labeling.job_error(job)
+    if problem:
+        raise errors.InvalidRequest(f"The import did not finish: {problem}")
+    flash(request, f"Project '{target}' imported.")
+    return redirect(request, f"/studio/projects/{target}")
+
+
+@router.get("/projects/{name}/export")
+def export(context: Studio, name: str) -> Response:
+    job = labeling.wait_job(context, transfer.submit_export(context, name, version=EXPORT_VERSION), timeout=120)
+    problem = labeling.job_error(job)
+    if problem:
+        raise errors.InvalidRequest(f"The export did not finish: {problem}")
+    body = transfer.export_result(context, name, job.id)
+    return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
