@@ -9,14 +9,14 @@ Text elements are extended grapheme clusters (the ``regex`` module's ``\\X``), w
 from __future__ import annotations
 
 import bisect
-from enum import Enum
+from enum import StrEnum
 
 import regex
 
 _GRAPHEME = regex.compile(r"\X")
 
 
-class StringIndexType(str, Enum):
+class StringIndexType(StrEnum):
     TEXT_ELEMENTS = "TextElements_v8"
     UNICODE_CODE_POINT = "UnicodeCodePoint"
     UTF16_CODE_UNIT = "Utf16CodeUnit"
