@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -48,6 +49,8 @@ class RunningServer:
 @contextmanager
 def run_server(data_dir: Path, **settings: Any) -> Iterator[RunningServer]:
     port = free_port()
+    # Set CUSTOMNER_TEST_DATABASE_URL (e.g. postgresql+psycopg://…) to run a selection of tests on another database.
+    settings.setdefault("database_url", os.environ.get("CUSTOMNER_TEST_DATABASE_URL"))
     app = create_app(Settings(data_dir=data_dir, api_key=API_KEY, **settings))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
