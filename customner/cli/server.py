@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from customner.app import create_app
 from customner.cli.root import app
@@ -45,10 +45,12 @@ def _bootstrap_demo(context: AppContext) -> None:
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                       TimeElapsedColumn(), console=console) as bar:
-            tasks = {step: bar.add_task(f"demo: {step}", total=1.0, visible=False) for step in ("import", "train", "deploy")}
+            tasks: dict[str, TaskID] = {}
 
             def show(step: str, fraction: float) -> None:
-                bar.update(tasks[step], completed=fraction, visible=True)
+                if step not in tasks:  # one row per step, timed from when the step starts
+                    tasks[step] = bar.add_task(f"demo: {step}", total=1.0)
+                bar.update(tasks[step], completed=fraction)
 
             created = ensure_demo(context, show)
             for task in tasks.values():
