@@ -16,6 +16,8 @@ from customner.context import AppContext
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
 RUNTIME_API_VERSIONS = ("2022-05-01", "2023-04-01", "2024-11-01")
 AUTHORING_API_VERSIONS = ("2022-05-01", "2023-04-01", "2025-05-15-preview")
+# Model snapshots (A28: load-snapshot) arrived with 2023-04-01.
+SNAPSHOT_API_VERSIONS = AUTHORING_API_VERSIONS[1:]
 MISSING_KEY = ("Access denied due to missing subscription key. Make sure to include subscription key when "
                "making requests to an API.")
 INVALID_KEY = ("Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid "
@@ -48,12 +50,19 @@ def base_url(request: Request) -> str:
     return (configured or str(request.base_url)).rstrip("/")
 
 
+class UnsupportedApiVersion(errors.NotFound):
+    """What Azure's gateway answers for an api-version it does not route: a bare 404 with code "404"."""
+
+    code = "404"
+    inner_code = "UnsupportedApiVersion"
+
+
 def _api_version(request: Request, supported: tuple[str, ...]) -> str:
     version = request.query_params.get("api-version")
     if version not in supported:
         shown = "missing" if version is None else f"'{version}'"
-        raise errors.NotFound("Resource not found", inner_code="UnsupportedApiVersion",
-                              inner_message=f"The api-version is {shown}. Supported: {', '.join(supported)}.")
+        raise UnsupportedApiVersion(
+            "Resource not found", inner_message=f"The api-version is {shown}. Supported: {', '.join(supported)}.")
     return version
 
 
@@ -66,7 +75,20 @@ def authoring_version(request: Request) -> str:
 
 
 RuntimeVersion = Annotated[str, Depends(runtime_version)]
+def snapshot_version(request: Request) -> str:
+    return _api_version(request, SNAPSHOT_API_VERSIONS)
+
+
 AuthoringVersion = Annotated[str, Depends(authoring_version)]
+SnapshotVersion = Annotated[str, Depends(snapshot_version)]
+
+
+def require_utf16(string_index_type: str) -> None:
+    """Authoring speaks only UTF-16 code units (the spec's enum has one value)."""
+    if string_index_type != "Utf16CodeUnit":
+        raise errors.InvalidParameterValue(
+            "Invalid parameter in request",
+            inner_message=f"stringIndexType '{string_index_type}' is not supported here; the only value is Utf16CodeUnit.")
 
 
 def url_with(request: Request, path: str, **query: Any) -> str:
@@ -92,7 +114,7 @@ class Page:
         more = next_skip < total and (remaining_top is None or remaining_top > 0)
         next_link = None
         if more:
-            query = dict(request.query_params)
+            query = {k: v for k, v in request.query_params.items() if k != "subscription-key"}  # never echo a key
             query.update(skip=str(next_skip), maxpagesize=str(self.maxpagesize))
             if remaining_top is not None:
                 query["top"] = str(remaining_top)
@@ -100,9 +122,12 @@ class Page:
         return {"value": items, "nextLink": next_link}
 
 
+INT32_MAX = 2**31 - 1  # Azure's paging parameters are int32 (its own nextLinks use top=2147483645)
+
+
 def page_params(
-    skip: Annotated[int, Query(ge=0)] = 0,
-    top: Annotated[int | None, Query(ge=0)] = None,
+    skip: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,
+    top: Annotated[int | None, Query(ge=0, le=INT32_MAX)] = None,
     maxpagesize: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Page:
     return Page(skip=skip, top=top, maxpagesize=maxpagesize)

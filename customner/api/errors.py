@@ -52,7 +52,7 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     body_format = False
     for item in exc.errors():
         location = "/".join(str(part) for part in item.get("loc", ()) if part != "body")
-        body_format |= item.get("type") in ("json_invalid", "model_attributes_type") and location == ""
+        body_format |= item.get("type") == "json_invalid" or (item.get("type") == "model_attributes_type" and location == "")
         problems.append(f"{location or 'body'}: {item.get('msg')}")
     inner_code = "InvalidRequestBodyFormat" if body_format else "InvalidParameterValue"
     message = "Request body must be valid JSON. " if body_format else "Invalid parameter in request. "

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from customner import errors
-from customner.api.common import Context, RuntimeVersion, accepted, base_url, json_response
-from customner.api.runtime_render import DEFAULT_PAGE, ResultPage, has_more, render_ga
+from customner.api import wire_models as wm
+from customner.api.common import INT32_MAX, Context, RuntimeVersion, accepted, base_url, json_response
+from customner.api.runtime_render import DEFAULT_PAGE, ResultPage, has_more, poll_headers, render_ga
 from customner.api.schemas import AnalysisInput, check_index_type, parse_bool
-from customner.jobs.engine import TERMINAL
+from customner.ner.offsets import ALLOWED_INDEX_TYPES
 from customner.services import analysis
 
 PREFIX = "/language/analyze-text"
@@ -19,10 +20,21 @@ router = APIRouter(prefix=PREFIX, tags=["runtime GA"])
 CUSTOM_KIND = "CustomEntityRecognition"
 
 
+# Checked by hand in _task (after the kind), so only documented here.
+_PARAMETERS_SCHEMA = {
+    "properties": {
+        "projectName": {"type": "string"}, "deploymentName": {"type": "string"},
+        "stringIndexType": {"type": "string", "enum": list(ALLOWED_INDEX_TYPES), "default": "TextElements_v8"},
+        "loggingOptOut": {"type": "boolean", "default": False},
+    },
+    "required": ["projectName", "deploymentName"],
+}
+
+
 class GaTask(BaseModel):
-    kind: str
+    kind: str = Field(description="Only CustomEntityRecognition is served.")
     task_name: str | None = Field(None, alias="taskName")
-    parameters: dict[str, Any] = Field(default_factory=dict)
+    parameters: dict[str, Any] = Field(default_factory=dict, json_schema_extra=_PARAMETERS_SCHEMA)
 
 
 class AnalyzeTextJobsInput(BaseModel):
@@ -55,7 +67,7 @@ def _job_url(request: Request, job_id: str, version: str) -> str:
     return f"{base_url(request)}{PREFIX}/jobs/{job_id}?api-version={version}"
 
 
-@router.post("/jobs", status_code=202, response_class=Response, summary="Submit a custom NER job")
+@router.post("/jobs", status_code=202, response_class=Response, summary="Submit a custom NER job", responses=wm.ACCEPTED)
 def submit(body: AnalyzeTextJobsInput, request: Request, context: Context, version: RuntimeVersion) -> Response:
     tasks = [_task(task, index) for index, task in enumerate(body.tasks)]
     documents = body.analysis_input.to_documents()
@@ -65,12 +77,12 @@ def submit(body: AnalyzeTextJobsInput, request: Request, context: Context, versi
     return accepted(_job_url(request, job_id, version))
 
 
-@router.get("/jobs/{job_id}", summary="Get a custom NER job's status and results")
+@router.get("/jobs/{job_id}", summary="Get a custom NER job's status and results", responses=wm.ok(wm.AnalyzeTextJobState))
 def get_job(
     job_id: str, request: Request, context: Context, version: RuntimeVersion,
     show_stats: Annotated[str | None, Query(alias="showStats")] = None,
     top: Annotated[int, Query(ge=1, le=50)] = DEFAULT_PAGE,
-    skip: Annotated[int, Query(ge=0)] = 0,
+    skip: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,
 ) -> Response:
     job = analysis.get(context, job_id)
     page = ResultPage(skip=skip, top=top, show_stats=parse_bool(show_stats))
@@ -78,10 +90,10 @@ def get_job(
     if has_more(job, page):
         stats = "&showStats=True" if page.show_stats else ""
         body["nextLink"] = f"{_job_url(request, job_id, version)}&skip={skip + top}&top={top}{stats}"
-    return json_response(body, {} if job.status in TERMINAL else {"Retry-After": "1"})
+    return json_response(body, poll_headers(job))
 
 
-@router.post("/jobs/{job_id}:cancel", status_code=202, response_class=Response, summary="Cancel a custom NER job")
+@router.post("/jobs/{job_id}:cancel", status_code=202, response_class=Response, summary="Cancel a custom NER job", responses=wm.ACCEPTED)
 def cancel(job_id: str, request: Request, context: Context, version: RuntimeVersion) -> Response:
     analysis.cancel(context, job_id)
     return accepted(_job_url(request, job_id, version))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from customner.api.errors import for_v32
 from customner.clock import iso_precise, iso_seconds
 from customner.jobs.engine import TERMINAL
 from customner.store.tables import Job
@@ -52,7 +53,18 @@ def _task_results(task: dict[str, Any], ids: list[str], page: ResultPage) -> dic
     return _page_documents(task, ids, page)
 
 
-def _envelope(job: Job) -> dict[str, Any]:
+def _request_statistics(tasks: list[dict[str, Any]]) -> dict[str, int] | None:
+    """Job-level ``statistics`` (showStats): the whole request, taken from the first task that ran."""
+    for task in tasks:
+        if "documents" in task:
+            valid, erroneous = len(task["documents"]), len(task.get("errors", []))
+            return {"documentsCount": valid + erroneous, "validDocumentsCount": valid,
+                    "erroneousDocumentsCount": erroneous,
+                    "transactionsCount": sum(d["statistics"]["transactionsCount"] for d in task["documents"])}
+    return None
+
+
+def _envelope(job: Job, page: ResultPage) -> dict[str, Any]:
     body: dict[str, Any] = {
         "jobId": job.id, "createdDateTime": iso_seconds(job.created_at),
         "expirationDateTime": iso_seconds(job.expires_at), "status": job.status,
@@ -60,7 +72,15 @@ def _envelope(job: Job) -> dict[str, Any]:
     }
     if job.payload.get("displayName") is not None:
         body["displayName"] = job.payload["displayName"]
+    statistics = _request_statistics(job.result.get("tasks", [])) if page.show_stats else None
+    if statistics is not None:
+        body["statistics"] = statistics
     return body
+
+
+def poll_headers(job: Job) -> dict[str, str]:
+    """Retry-After on non-terminal polls: the SDKs sleep that long instead of their 5 s default."""
+    return {} if job.status in TERMINAL else {"Retry-After": "1"}
 
 
 def has_more(job: Job, page: ResultPage) -> bool:
@@ -80,7 +100,7 @@ def render_ga(job: Job, page: ResultPage) -> dict[str, Any]:
         if results is not None:
             item["results"] = results
         items.append(item)
-    body = _envelope(job)
+    body = _envelope(job, page)
     body["lastUpdatedDateTime"] = iso_seconds(job.updated_at)
     body["tasks"] = {**_counts(tasks), "items": items}
     return body
@@ -101,7 +121,8 @@ def render_v32(job: Job, page: ResultPage) -> dict[str, Any]:
         if results is not None:
             item["results"] = results
         items.append(item)
-    body = _envelope(job)
+    body = _envelope(job, page)
+    body["errors"] = [for_v32(error) for error in body["errors"]]
     body["lastUpdateDateTime"] = iso_seconds(job.updated_at)
     body["tasks"] = {
         "details": {"name": name, "lastUpdateDateTime": iso_precise(job.updated_at), "status": job.status},

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from customner import errors
-from customner.api.common import Context, accepted, base_url, json_response
-from customner.api.runtime_render import DEFAULT_PAGE, ResultPage, has_more, render_v32
+from customner.api import wire_models as wm
+from customner.api.common import INT32_MAX, Context, accepted, base_url, json_response
+from customner.api.runtime_render import DEFAULT_PAGE, ResultPage, has_more, poll_headers, render_v32
 from customner.api.schemas import AnalysisInput, check_index_type, parse_bool
-from customner.jobs.engine import TERMINAL
 from customner.services import analysis
 
 PREFIX = "/text/analytics/v3.2-preview.2"
@@ -48,7 +48,7 @@ class AnalyzeBatchInput(BaseModel):
     tasks: JobTasks
 
 
-@router.post("/analyze", status_code=202, response_class=Response, summary="Submit a custom NER job")
+@router.post("/analyze", status_code=202, response_class=Response, summary="Submit a custom NER job", responses=wm.ACCEPTED)
 def submit(body: AnalyzeBatchInput, request: Request, context: Context) -> Response:
     other = [name for name, value in (body.tasks.model_extra or {}).items() if value]
     if other:
@@ -68,12 +68,12 @@ def submit(body: AnalyzeBatchInput, request: Request, context: Context) -> Respo
     return accepted(f"{base_url(request)}{PREFIX}/analyze/jobs/{job_id}")
 
 
-@router.get("/analyze/jobs/{job_id}", summary="Get a custom NER job's status and results")
+@router.get("/analyze/jobs/{job_id}", summary="Get a custom NER job's status and results", responses=wm.ok(wm.AnalyzeJobState))
 def get_job(
     job_id: str, request: Request, context: Context,
     show_stats: Annotated[str | None, Query(alias="showStats")] = None,
     top: Annotated[int, Query(alias="$top", ge=1, le=50)] = DEFAULT_PAGE,
-    skip: Annotated[int, Query(alias="$skip", ge=0)] = 0,
+    skip: Annotated[int, Query(alias="$skip", ge=0, le=INT32_MAX)] = 0,
 ) -> Response:
     job = analysis.get(context, job_id)
     page = ResultPage(skip=skip, top=top, show_stats=parse_bool(show_stats))
@@ -81,5 +81,4 @@ def get_job(
     if has_more(job, page):
         query = f"$skip={skip + top}&$top={top}" + ("&showStats=True" if page.show_stats else "")
         body["@nextLink"] = f"{base_url(request)}{PREFIX}/analyze/jobs/{job_id}?{query}"
-    headers = {} if job.status in TERMINAL else {"Retry-After": "1"}
-    return json_response(body, headers)
+    return json_response(body, poll_headers(job))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 
+from customner.api import wire_models as wm
 from customner.api.common import Context, json_response
 from customner.services import storage
 
@@ -17,7 +18,7 @@ async def put_file(container: str, name: str, request: Request, context: Context
     return Response(status_code=201 if created else 200)
 
 
-@router.get("/{container}", summary="List the files in a container")
+@router.get("/{container}", summary="List the files in a container", responses=wm.ok(wm.StorageListing))
 def list_files(container: str, context: Context) -> Response:
     return json_response({"value": [{"name": name} for name in storage.list_names(context, container)]})
 

@@ -51,7 +51,7 @@ def submit(
     _validate_batch(documents)
     if not tasks:
         raise errors.InvalidRequest(
-            "Invalid Request.", inner_code="MissingInputRecords",
+            "Invalid Request.", inner_code="MissingInputDocuments",
             inner_message="The request must contain at least one customEntityRecognition task.",
         )
     job_id = str(uuid.uuid4())
@@ -73,7 +73,7 @@ def submit(
 def _validate_batch(documents: list[AnalysisDocument]) -> None:
     if not documents:
         raise errors.InvalidRequest(
-            "Invalid Request.", inner_code="MissingInputRecords", inner_message="Missing input documents."
+            "Invalid Request.", inner_code="MissingInputDocuments", inner_message="Missing input documents."
         )
     if len(documents) > MAX_DOCUMENTS:
         raise errors.InvalidDocumentBatch(

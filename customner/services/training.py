@@ -211,6 +211,11 @@ def run_training(context: AppContext, job_id: str) -> None:
     _set_state(context, job_id, payload, started, training_end, ("running", 0.0))
     summary, evaluated = _evaluate(context, artifact, model_id, assets.categories, train_records, test_records,
                                    language, options)
+    with context.db.session() as session:
+        cancelled = authoring_jobs.load(session, job_id).cancel_requested
+    if cancelled:  # a cancel accepted after the last progress report still wins, as long as no model is stored
+        context.blobs.delete(artifact)
+        raise Cancelled
     _store_model(context, project_name, payload, model_id, artifact, training_seconds, summary, evaluated,
                  snapshot_of(assets), report_dict(report))
     _set_state(context, job_id, payload, started, training_end, ("succeeded", 100.0), done=True)

@@ -7,10 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from customner.api import wire_models as wm
 from customner.api.authoring.render import job_state, job_url, model
-from customner.api.common import AuthoringVersion, Context, Paging, accepted, json_response
+from customner.api.common import AuthoringVersion, Context, Paging, SnapshotVersion, accepted, json_response, require_utf16
 from customner.ner.offsets import OffsetMapper, StringIndexType
 from customner.services import authoring_jobs, models, training
+from customner.store.tables import Job
 
 router = APIRouter(tags=["authoring: training and models"])
 
@@ -28,7 +30,7 @@ class TrainingJobOptions(BaseModel):
     seed: int = Field(0, description="customner extension: the random seed, for reproducible training.")
 
 
-@router.post("/{project_name}/:train", status_code=202, response_class=Response, summary="Train a model")
+@router.post("/{project_name}/:train", status_code=202, response_class=Response, summary="Train a model", responses=wm.ACCEPTED)
 def train(project_name: str, body: TrainingJobOptions, request: Request, context: Context,
           version: AuthoringVersion) -> Response:
     evaluation = body.evaluation_options or EvaluationOptionsBody()
@@ -39,41 +41,44 @@ def train(project_name: str, body: TrainingJobOptions, request: Request, context
     return accepted(job_url(request, f"/{project_name}/train/jobs/{job_id}", version))
 
 
-def _training_state(job: object) -> dict[str, object]:
-    from customner.store.tables import Job
+def _training_state(job: Job) -> dict[str, object]:
+    """A job that ended failed or cancelled never leaves a phase looking as if it were still running."""
+    result = dict(job.result)
+    if job.status in ("failed", "cancelled"):
+        for phase in ("trainingStatus", "evaluationStatus"):
+            if isinstance(result.get(phase), dict) and result[phase].get("status") in ("notStarted", "running"):
+                result[phase] = dict(result[phase], status=job.status)
+    return job_state(job, {"result": result})
 
-    assert isinstance(job, Job)
-    return job_state(job, {"result": job.result})
 
-
-@router.get("/{project_name}/train/jobs", summary="List training jobs")
+@router.get("/{project_name}/train/jobs", summary="List training jobs", responses=wm.ok(wm.TrainingJobsPage))
 def list_training_jobs(project_name: str, request: Request, context: Context, version: AuthoringVersion,
                        paging: Paging) -> Response:
     rows, total = training.list_jobs(context, project_name, paging.skip, paging.limit)
     return json_response(paging.body(request, [_training_state(row) for row in rows], total))
 
 
-@router.get("/{project_name}/train/jobs/{job_id}", summary="Get a training job")
+@router.get("/{project_name}/train/jobs/{job_id}", summary="Get a training job", responses=wm.ok(wm.TrainingJobState))
 def training_job(project_name: str, job_id: str, context: Context, version: AuthoringVersion) -> Response:
     return json_response(_training_state(authoring_jobs.get(context, job_id, (training.TRAIN_KIND,), project_name)))
 
 
 @router.post("/{project_name}/train/jobs/{job_id}/:cancel", status_code=202, response_class=Response,
-             summary="Cancel a training job")
+             summary="Cancel a training job", responses=wm.ACCEPTED)
 def cancel_training(project_name: str, job_id: str, request: Request, context: Context,
                     version: AuthoringVersion) -> Response:
     training.cancel(context, project_name, job_id)
     return accepted(job_url(request, f"/{project_name}/train/jobs/{job_id}", version))
 
 
-@router.get("/{project_name}/models", summary="List trained models")
+@router.get("/{project_name}/models", summary="List trained models", responses=wm.ok(wm.ModelsPage))
 def list_models(project_name: str, request: Request, context: Context, version: AuthoringVersion,
                 paging: Paging) -> Response:
     rows, total = models.list_models(context, project_name, paging.skip, paging.limit)
     return json_response(paging.body(request, [model(row, version) for row in rows], total))
 
 
-@router.get("/{project_name}/models/{label}", summary="Get a trained model")
+@router.get("/{project_name}/models/{label}", summary="Get a trained model", responses=wm.ok(wm.TrainedModel))
 def get_model(project_name: str, label: str, context: Context, version: AuthoringVersion) -> Response:
     return json_response(model(models.get(context, project_name, label), version))
 
@@ -85,16 +90,19 @@ def delete_model(project_name: str, label: str, context: Context, version: Autho
     return Response(status_code=204)
 
 
-@router.get("/{project_name}/models/{label}/evaluation/summary-result", summary="Get a model's evaluation summary")
+@router.get("/{project_name}/models/{label}/evaluation/summary-result", summary="Get a model's evaluation summary",
+             responses=wm.ok(wm.EvaluationSummary))
 def evaluation_summary(project_name: str, label: str, context: Context, version: AuthoringVersion) -> Response:
     return json_response(models.get(context, project_name, label).evaluation_summary)
 
 
-@router.get("/{project_name}/models/{label}/evaluation/result", summary="Get per-document evaluation results")
+@router.get("/{project_name}/models/{label}/evaluation/result", summary="Get per-document evaluation results",
+             responses=wm.ok(wm.EvaluationResultsPage))
 def evaluation_results(
     project_name: str, label: str, request: Request, context: Context, version: AuthoringVersion, paging: Paging,
     string_index_type: Annotated[str, Query(alias="stringIndexType")] = "Utf16CodeUnit",
 ) -> Response:
+    require_utf16(string_index_type)
     rows, total = models.evaluated_documents(context, project_name, label, paging.skip, paging.limit)
     snapshot_texts = {d["location"]: d["text"] for d in models.get(context, project_name, label).snapshot.get("documents", [])}
     items = []
@@ -117,14 +125,14 @@ def evaluation_results(
 
 
 @router.post("/{project_name}/models/{label}/:load-snapshot", status_code=202, response_class=Response,
-             summary="Restore the project's data to what a model was trained on")
+             summary="Restore the project's data to what a model was trained on", responses=wm.ACCEPTED)
 def load_snapshot(project_name: str, label: str, request: Request, context: Context,
-                  version: AuthoringVersion) -> Response:
+                  version: SnapshotVersion) -> Response:
     job_id = models.submit_load_snapshot(context, project_name, label)
     return accepted(job_url(request, f"/{project_name}/models/{label}/load-snapshot/jobs/{job_id}", version))
 
 
-@router.get("/{project_name}/models/{label}/load-snapshot/jobs/{job_id}", summary="Get a load-snapshot job")
+@router.get("/{project_name}/models/{label}/load-snapshot/jobs/{job_id}", summary="Get a load-snapshot job", responses=wm.ok(wm.JobState))
 def load_snapshot_job(project_name: str, label: str, job_id: str, context: Context,
-                      version: AuthoringVersion) -> Response:
+                      version: SnapshotVersion) -> Response:
     return json_response(job_state(authoring_jobs.get(context, job_id, (models.LOAD_SNAPSHOT_KIND,), project_name, label)))
