@@ -14,7 +14,8 @@ from customner import errors
 from customner.context import AppContext
 
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
-RUNTIME_API_VERSIONS = ("2022-05-01", "2023-04-01", "2024-11-01")
+# The GA versions, plus the default of azure-ai-textanalytics 6.0.0b3 (same wire shapes for custom NER).
+RUNTIME_API_VERSIONS = ("2022-05-01", "2023-04-01", "2024-11-01", "2026-05-15-preview")
 AUTHORING_API_VERSIONS = ("2022-05-01", "2023-04-01", "2025-05-15-preview")
 # Model snapshots (A28: load-snapshot) arrived with 2023-04-01.
 SNAPSHOT_API_VERSIONS = AUTHORING_API_VERSIONS[1:]

@@ -60,7 +60,7 @@ def _task(task: GaTask, index: int) -> analysis.CustomEntityTask:
         name=task.task_name if task.task_name is not None else str(index),
         project_name=parameters["projectName"], deployment_name=parameters["deploymentName"],
         string_index_type=check_index_type(parameters.get("stringIndexType")),
-        logging_opt_out=bool(parameters.get("loggingOptOut", False)))
+        logging_opt_out=parse_bool(str(parameters.get("loggingOptOut", False))))
 
 
 def _job_url(request: Request, job_id: str, version: str) -> str:

@@ -179,9 +179,10 @@ def test_sdk54_cancel(sdk54: dict[str, Any]) -> None:
 
 # ------------------------------------------------------------------ 6.0.0b3 TextAnalysisClient, 2024-11-01
 
-def test_sdk6_text_analysis_client_on_2024_11_01(deployed: RunningServer) -> None:
+@pytest.mark.parametrize("version", ["2024-11-01", "default"])
+def test_sdk6_text_analysis_client(deployed: RunningServer, version: str) -> None:
     documents = [{"id": "1", "text": INDEX_TEXT, "language": "en"}, {"id": "2", "text": "", "language": "en"}]
-    result = run_driver("sdk6", "sdk6_runtime.py", deployed, "2024-11-01", DEMO_PROJECT, DEMO_DEPLOYMENT,
+    result = run_driver("sdk6", "sdk6_runtime.py", deployed, version, DEMO_PROJECT, DEMO_DEPLOYMENT,
                         json.dumps(documents))
     assert "error" not in result, result["error"]["traceback"]
     assert result["status"] == "succeeded" and result["display_name"] == "sdk6"

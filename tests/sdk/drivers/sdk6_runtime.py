@@ -28,7 +28,8 @@ def main() -> None:
     from azure.core.credentials import AzureKeyCredential
 
     version, project, deployment, documents = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
-    client = TextAnalysisClient(endpoint=endpoint(), credential=AzureKeyCredential(key()), api_version=version)
+    options = {} if version == "default" else {"api_version": version}  # "default": the SDK's own choice
+    client = TextAnalysisClient(endpoint=endpoint(), credential=AzureKeyCredential(key()), **options)
     out: dict[str, Any] = {}
     try:
         text_input = MultiLanguageTextInput(multi_language_inputs=[
