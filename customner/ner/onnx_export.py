@@ -38,7 +38,7 @@ def quantize(src: Path, dst: Path) -> None:
     level = root.level
     root.setLevel(logging.ERROR)  # silence the "consider pre-processing" advice
     try:
-        quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8)
+        quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, per_channel=True)
     finally:
         root.setLevel(level)
 

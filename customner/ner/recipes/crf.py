@@ -6,7 +6,11 @@ inside the transformer recipe.
 
 from __future__ import annotations
 
-import multiprocessing
+import json
+import os
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -22,7 +26,6 @@ from customner.ner.features import doc_features
 from customner.ner.labels import TagScheme
 from customner.ner.predictor import TaggerPredictor
 from customner.ner.recipes import register
-from customner.ner.tokenize import Word
 from customner.ner.training import TrainContext, finish_on_dev
 
 CRF_FILE = "crf.crfsuite"
@@ -66,28 +69,6 @@ class CrfExpert:
         return out
 
 
-class _CountingTrainer(pycrfsuite.Trainer):
-    """Publishes the finished iteration count to the parent process."""
-
-    counter: Any = None
-
-    def on_iteration(self, log: str, info: dict[str, Any]) -> None:
-        if self.counter is not None:
-            self.counter.value = int(info.get("num", 0))
-
-
-def _train_worker(
-    rows: list[tuple[str, list[tuple[int, int, str]], list[str]]], params: dict[str, Any], path: str, counter: Any
-) -> None:
-    """Runs in a child process: crfsuite cannot be interrupted, a process can."""
-    trainer = _CountingTrainer(verbose=False)
-    trainer.counter = counter
-    for text, words, labels in rows:
-        trainer.append(doc_features([Word(*w) for w in words], text), labels)
-    trainer.set_params(params)
-    trainer.train(path)
-
-
 def train_crf(
     examples: Sequence[Example],
     scheme: TagScheme,
@@ -97,10 +78,9 @@ def train_crf(
     lo: float,
     hi: float,
 ) -> dict[str, Any]:
-    """Train crfsuite in a spawned child, polling cancellation and reporting its iterations.
+    """Train crfsuite in a child process, polling cancellation and reporting its iterations.
 
-    On cancel the child is terminated at once, so cancellation is prompt and leaves nothing
-    running.
+    On cancel the child is killed at once: cancellation is prompt and leaves nothing running.
     """
     names = scheme.names()
     rows = [
@@ -117,22 +97,39 @@ def train_crf(
         "max_iterations": max_iter,
         "feature.possible_transitions": True,
     }
-    mp = multiprocessing.get_context("spawn")
-    counter = mp.Value("i", 0)
+    work = path.parent / (path.name + ".work")
+    work.mkdir(exist_ok=True)
+    (work / "data.json").write_text(json.dumps(rows), encoding="utf-8")
+    (work / "params.json").write_text(json.dumps(crf_params), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    cmd = [sys.executable, "-m", "customner.ner.crf_worker", str(work / "data.json"),
+           str(work / "params.json"), str(path)]
     start = time.monotonic()
-    proc = mp.Process(target=_train_worker, args=(rows, crf_params, str(path), counter), daemon=True)
-    proc.start()
+    done = [0]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+    def read_progress() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.strip().isdigit():
+                done[0] = int(line)
+
+    reader = threading.Thread(target=read_progress, daemon=True)
+    reader.start()
     try:
-        while proc.is_alive():
-            proc.join(0.05)
-            ctx.report(lo + (hi - lo) * min(counter.value / max_iter, 1.0))
+        while proc.poll() is None:
+            time.sleep(0.05)
+            ctx.report(lo + (hi - lo) * min(done[0] / max_iter, 1.0))
     finally:
-        if proc.is_alive():
-            proc.terminate()
-            proc.join()
-    if proc.exitcode != 0 or not path.exists():
-        raise RuntimeError(f"CRF training failed (exit code {proc.exitcode})")
-    return {"crf_seconds": round(time.monotonic() - start, 2), "crf_iterations": int(counter.value)}
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        reader.join(1.0)
+        shutil.rmtree(work, ignore_errors=True)
+    if proc.returncode != 0 or not path.exists():
+        err = proc.stderr.read()[-2000:] if proc.stderr else ""
+        raise RuntimeError(f"CRF training failed (exit code {proc.returncode}): {err}")
+    return {"crf_seconds": round(time.monotonic() - start, 2), "crf_iterations": done[0]}
 
 
 @register("customner.CrfTagger.v1")
@@ -141,26 +138,14 @@ class CrfTagger:
         info = train_crf(ctx.train, ctx.scheme, ctx.output_dir / CRF_FILE, ctx.params["crf"], ctx, 0.02, 0.9)
         predictor = self._predictor(ctx.output_dir, ctx.scheme, Calibrator())
         info.update(finish_on_dev(ctx, predictor))
-        (ctx.output_dir / "calibration.json").write_text(_dumps(predictor.calibrator.to_json()))
+        (ctx.output_dir / "calibration.json").write_text(json.dumps(predictor.calibrator.to_json(), indent=1))
         return info
 
     def load(self, model_dir: Path, config: dict[str, Any]) -> TaggerPredictor:
         scheme = TagScheme(tuple(config["categories"]))
-        cal = Calibrator.from_json(_loads((model_dir / "calibration.json").read_text()))
+        cal = Calibrator.from_json(json.loads((model_dir / "calibration.json").read_text()))
         return self._predictor(model_dir, scheme, cal)
 
     @staticmethod
     def _predictor(model_dir: Path, scheme: TagScheme, cal: Calibrator) -> TaggerPredictor:
         return TaggerPredictor(scheme.categories, [CrfExpert(model_dir / CRF_FILE, scheme)], [1.0], cal)
-
-
-def _dumps(obj: Any) -> str:
-    import json
-
-    return json.dumps(obj, indent=1)
-
-
-def _loads(text: str) -> Any:
-    import json
-
-    return json.loads(text)

@@ -40,11 +40,14 @@ DEFAULTS: dict[str, Any] = {
     "warmup": 0.06,
     "dropout": 0.1,
     "casing_dim": 16,
+    "freeze_word_embeddings": True,
     "batch_size": 16,
-    "doc_passes": 20000,
+    "doc_passes": 34000,
     "min_epochs": 3,
-    "max_epochs": 30,
+    "max_epochs": 40,
+    "full_epochs_from_docs": 90,
     "patience": 4,
+    "min_dev_docs_for_early_stopping": 100,
     "train_window": 128,
     "window": 256,
     "overlap": 64,
@@ -117,7 +120,8 @@ def _train_torch(ctx: TrainContext, encoder: SubwordEncoder, lo: float, hi: floa
     p = ctx.params["transformer"]
     seed = int(ctx.config["seed"])
     threads_before = torch.get_num_threads()
-    torch.set_num_threads(int(p["threads"]))
+    deterministic_before = torch.are_deterministic_algorithms_enabled()
+    torch.set_num_threads(int(p["threads"]))  # fixed thread count: reproducible reductions
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True)
     try:
@@ -125,15 +129,23 @@ def _train_torch(ctx: TrainContext, encoder: SubwordEncoder, lo: float, hi: floa
         items = _train_items(encoder, ctx.train, int(p["train_window"]))
         n = max(len(ctx.train), 1)
         epochs = max(int(p["min_epochs"]), min(int(p["max_epochs"]), math.ceil(int(p["doc_passes"]) / n)))
+        if n < int(p["full_epochs_from_docs"]):
+            # tiny projects (demos, tests, first labels): fast feedback over the last point of F1
+            epochs = max(int(p["min_epochs"]), round(epochs * n / int(p["full_epochs_from_docs"])))
         bs = int(p["batch_size"]) if n < 1000 else 2 * int(p["batch_size"])
         order = sorted(range(len(items)), key=lambda i: (len(items[i][0]), i))
         batches = [order[i : i + bs] for i in range(0, len(order), bs)]
         total_steps = max(epochs * len(batches), 1)
-        enc_params = [q for name, q in model.named_parameters() if name.startswith("encoder.")]
-        head_params = [q for name, q in model.named_parameters() if not name.startswith("encoder.")]
+        if p["freeze_word_embeddings"]:
+            # keeps pretrained vectors for words unseen in training; halves optimizer work
+            model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+        named = [(name, q) for name, q in model.named_parameters() if q.requires_grad]
+        enc_params = [q for name, q in named if name.startswith("encoder.")]
+        head_params = [q for name, q in named if not name.startswith("encoder.")]
         opt = torch.optim.AdamW(
             [{"params": enc_params, "lr": float(p["lr"])}, {"params": head_params, "lr": float(p["head_lr"])}],
             weight_decay=float(p["weight_decay"]),
+            foreach=True,
         )
         warm = max(1, int(float(p["warmup"]) * total_steps))
         sched = torch.optim.lr_scheduler.LambdaLR(
@@ -156,12 +168,12 @@ def _train_torch(ctx: TrainContext, encoder: SubwordEncoder, lo: float, hi: floa
                 )
                 opt.zero_grad()
                 loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                torch.nn.utils.clip_grad_norm_([q for _, q in named], 1.0)
                 opt.step()
                 sched.step()
                 step += 1
                 ctx.report(lo + (hi - lo) * step / total_steps)
-            if ctx.dev:
+            if len(ctx.dev) >= int(p["min_dev_docs_for_early_stopping"]):
                 f1 = dev_f1(_torch_predictor(model, encoder, ctx.scheme, p), ctx.dev)
                 history.append(round(f1, 4))
                 if f1 > best_f1 + 1e-6:
@@ -187,6 +199,7 @@ def _train_torch(ctx: TrainContext, encoder: SubwordEncoder, lo: float, hi: floa
         return model, info
     finally:
         torch.set_num_threads(threads_before)
+        torch.use_deterministic_algorithms(deterministic_before)
 
 
 def _torch_predictor(model: Any, encoder: SubwordEncoder, scheme: TagScheme, p: dict[str, Any]) -> TaggerPredictor:

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from customner.ner.windows import assign, make_windows
+
+
+def test_short_sequence_is_one_window() -> None:
+    starts = np.arange(10)
+    assert [(w.start, w.end) for w in make_windows(starts, 10, 16, 4)] == [(0, 10)]
+
+
+def test_windows_cover_everything_cut_at_word_starts_and_overlap() -> None:
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(1, 4, size=500)  # subwords per word
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    total = int(lengths.sum())
+    wins = make_windows(starts, total, 32, 8)
+    assert wins[0].start == 0 and wins[-1].end == total
+    allowed = set(starts.tolist()) | {total}
+    for a, b in itertools.pairwise(wins):
+        assert a.end - a.start <= 32
+        assert b.start in allowed and a.end in allowed
+        assert b.start < a.end  # overlap: nothing falls between windows
+    owner = assign(starts, wins)
+    for pos, k in zip(starts.tolist(), owner.tolist(), strict=True):
+        w = wins[k]
+        assert w.start <= pos < w.end
+        # no other window gives the word a larger margin from its edges
+        margin = min(pos - w.start, w.end - 1 - pos)
+        for other in wins:
+            if other.start <= pos < other.end:
+                assert min(pos - other.start, other.end - 1 - pos) <= margin
+
+
+def test_giant_word_is_cut_mid_way_rather_than_dropped() -> None:
+    starts = np.array([0, 100])
+    wins = make_windows(starts, 110, 32, 8)
+    assert wins[-1].end == 110
+    assert all(w.end - w.start <= 32 for w in wins)
