@@ -185,7 +185,9 @@ def _run_task(
                 "code": "InvalidArgument", "message": "Invalid Document in request.",
                 "innererror": {"code": "InvalidDocument", "message": "Document text is empty."}}})
             continue
-        mapper = OffsetMapper(document.text, unit)
+        # One grapheme segmentation serves both the statistics and, when asked for, the offsets.
+        elements = OffsetMapper(document.text, StringIndexType.TEXT_ELEMENTS)
+        mapper = elements if unit is StringIndexType.TEXT_ELEMENTS else OffsetMapper(document.text, unit)
         entities = []
         for entity in by_id[document.id]:
             offset, length = mapper.span(entity.start, entity.end)
@@ -193,7 +195,7 @@ def _run_task(
                 "text": document.text[entity.start : entity.end], "category": entity.category,
                 "offset": offset, "length": length, "confidenceScore": round(float(entity.confidence), 4),
             })
-        characters = text_elements(document.text)
+        characters = elements.length()
         state["documents"].append({
             "id": document.id, "entities": entities, "warnings": [],
             "statistics": {"charactersCount": characters, "transactionsCount": max(1, math.ceil(characters / 1000))},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -83,14 +84,25 @@ def snapshot_assets(model: TrainedModel) -> ProjectAssets:
     )
 
 
-def evaluated_documents(context: AppContext, project_name: str, label: str, skip: int, top: int) -> tuple[list[EvaluatedDocument], int]:
+@dataclass
+class EvaluatedPage:
+    """One page of a model's per-document results, with the texts those spans point into."""
+
+    rows: list[EvaluatedDocument]
+    total: int
+    texts: dict[str, str]
+
+
+def evaluated_documents(context: AppContext, project_name: str, label: str, skip: int, top: int) -> EvaluatedPage:
     with context.db.session() as session:
         projects.get_or_raise(session, project_name)
         model = get_model_or_raise(session, project_name, label)
         query = select(EvaluatedDocument).where(EvaluatedDocument.model_id == model.id)
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.scalars(query.order_by(EvaluatedDocument.id).offset(skip).limit(top)).all()
-        return list(rows), total
+        rows = list(session.scalars(query.order_by(EvaluatedDocument.id).offset(skip).limit(top)).all())
+        wanted = {row.location for row in rows}
+        texts = {d["location"]: d["text"] for d in model.snapshot.get("documents", []) if d["location"] in wanted}
+        return EvaluatedPage(rows, total, texts)
 
 
 def submit_load_snapshot(context: AppContext, project_name: str, label: str) -> str:

@@ -103,11 +103,10 @@ def evaluation_results(
     string_index_type: Annotated[str, Query(alias="stringIndexType")] = "Utf16CodeUnit",
 ) -> Response:
     require_utf16(string_index_type)
-    rows, total = models.evaluated_documents(context, project_name, label, paging.skip, paging.limit)
-    snapshot_texts = {d["location"]: d["text"] for d in models.get(context, project_name, label).snapshot.get("documents", [])}
+    page = models.evaluated_documents(context, project_name, label, paging.skip, paging.limit)
     items = []
-    for row in rows:
-        mapper = OffsetMapper(snapshot_texts.get(row.location, ""), StringIndexType.UTF16_CODE_UNIT)
+    for row in page.rows:
+        mapper = OffsetMapper(page.texts.get(row.location, ""), StringIndexType.UTF16_CODE_UNIT)
 
         def wire(span: dict[str, object], mapper: OffsetMapper = mapper) -> dict[str, object]:
             start, end = mapper.from_code_points(int(span["start"])), mapper.from_code_points(int(span["end"]))  # type: ignore[call-overload]
@@ -121,7 +120,7 @@ def evaluation_results(
                             "predictedEntities": [wire(s) for s in region["predicted"]]})
         items.append({"projectKind": "CustomEntityRecognition", "location": row.location, "language": row.language,
                       "customEntityRecognitionResult": {"entities": regions}})
-    return json_response(paging.body(request, items, total))
+    return json_response(paging.body(request, items, page.total))
 
 
 @router.post("/{project_name}/models/{label}/:load-snapshot", status_code=202, response_class=Response,

@@ -41,11 +41,11 @@ def _key(span: dict[str, Any]) -> tuple[int, int, str]:
     return span["start"], span["end"], span["category"]
 
 
-def region_views(context: Any, name: str, label: str, texts: dict[str, str], mismatches_only: bool) -> list[RegionView]:
-    documents, _ = models.evaluated_documents(context, name, label, 0, MAX_DOCUMENTS)
+def region_views(context: Any, name: str, label: str, mismatches_only: bool) -> list[RegionView]:
+    page = models.evaluated_documents(context, name, label, 0, MAX_DOCUMENTS)
     views = []
-    for document in documents:
-        text = texts.get(document.location, "")
+    for document in page.rows:
+        text = page.texts.get(document.location, "")
         for region in document.regions:
             mismatch = {_key(s) for s in region["expected"]} != {_key(s) for s in region["predicted"]}
             if mismatches_only and not mismatch:
@@ -68,9 +68,8 @@ def page(request: Request, context: Studio, name: str, model: str | None = None,
         summary = chosen.evaluation_summary
         evaluation = summary.get("customEntityRecognitionEvaluation", {})
         categories = list(chosen.snapshot.get("categories", [])) or list(evaluation.get("entities", {}))
-        texts = {d["location"]: d["text"] for d in chosen.snapshot.get("documents", [])}
         names, matrix = heatmap(evaluation.get("confusionMatrix", {}), categories)
         values.update(evaluation=evaluation, guidance=labeling.guidance(summary), names=names, matrix=matrix,
                       colors=type_colors(categories),
-                      regions=region_views(context, name, chosen.label, texts, mismatches))
+                      regions=region_views(context, name, chosen.label, mismatches))
     return render(request, "evaluate.html", **values)
