@@ -1,4 +1,4 @@
-"""The GA runtime: ``/language/analyze-text/jobs`` for api-versions 2022-05-01, 2023-04-01 and 2024-11-01."""
+"""The GA runtime: ``/language/analyze-text/jobs`` for api-versions 2022-05-01, 2023-04-01, 2024-11-01 and 2025-11-01."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from customner import errors
 from customner.api import wire_models as wm
-from customner.api.common import INT32_MAX, Context, RuntimeVersion, accepted, base_url, json_response
+from customner.api.common import CANCEL_AFTER_API_VERSIONS, INT32_MAX, Context, RuntimeVersion, accepted, base_url, json_response
 from customner.api.runtime_render import DEFAULT_PAGE, ResultPage, has_more, poll_headers, render_ga
 from customner.api.schemas import AnalysisInput, check_index_type, parse_bool
 from customner.ner.offsets import ALLOWED_INDEX_TYPES
@@ -42,6 +42,9 @@ class AnalyzeTextJobsInput(BaseModel):
     analysis_input: AnalysisInput = Field(alias="analysisInput")
     tasks: list[GaTask]
     default_language: str | None = Field(None, alias="defaultLanguage")
+    cancel_after: float | None = Field(
+        None, alias="cancelAfter", ge=0,
+        description="2025-11-01 and later: seconds after submission at which the job is cancelled if not completed.")
 
 
 def _task(task: GaTask, index: int) -> analysis.CustomEntityTask:
@@ -73,7 +76,9 @@ def submit(body: AnalyzeTextJobsInput, request: Request, context: Context, versi
     documents = body.analysis_input.to_documents()
     for document in documents:
         document.language = document.language or body.default_language
-    job_id = analysis.submit(context, documents=documents, tasks=tasks, display_name=body.display_name, surface="ga")
+    cancel_after = body.cancel_after if version in CANCEL_AFTER_API_VERSIONS else None  # unknown before: ignored
+    job_id = analysis.submit(context, documents=documents, tasks=tasks, display_name=body.display_name, surface="ga",
+                             cancel_after=cancel_after)
     return accepted(_job_url(request, job_id, version))
 
 

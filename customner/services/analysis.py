@@ -45,9 +45,13 @@ class CustomEntityTask:
 
 def submit(
     context: AppContext, *, documents: list[AnalysisDocument], tasks: list[CustomEntityTask],
-    display_name: str | None, surface: str,
+    display_name: str | None, surface: str, cancel_after: float | None = None,
 ) -> str:
-    """Validate the batch as Azure does and queue the job; returns the job id."""
+    """Validate the batch as Azure does and queue the job; returns the job id.
+
+    ``cancel_after`` (GA 2025-11-01): seconds after submission at which a job not yet completed is cancelled;
+    it is checked before each task, so the job ends ``cancelled`` at the first task boundary past the deadline.
+    """
     _validate_batch(documents)
     if not tasks:
         raise errors.InvalidRequest(
@@ -60,7 +64,7 @@ def submit(
         payload={
             "displayName": display_name, "surface": surface,
             "documents": [asdict(document) for document in documents],
-            "tasks": [asdict(task) for task in tasks],
+            "tasks": [asdict(task) for task in tasks], "cancelAfter": cancel_after,
         },
     )
     job.result = {"tasks": [_task_state(task, "notStarted") for task in tasks]}
@@ -129,10 +133,8 @@ def get(context: AppContext, job_id: str) -> Job:
 def cancel(context: AppContext, job_id: str) -> None:
     job = get(context, job_id)
     if job.status in TERMINAL:
-        raise errors.InvalidRequest(
-            "Invalid Request.", inner_code="InvalidParameterValue",
-            inner_message=f"Job '{job_id}' has already reached the terminal state '{job.status}' and cannot be cancelled.",
-        )
+        # Azure's exact answer (its SDK test recordings): no innererror, and "its" as Azure spells it.
+        raise errors.InvalidRequest(f"Failed to cancel job with job id {job_id} as its already completed.")
     with context.db.session() as session:
         row = session.get(Job, job_id)
         assert row is not None
@@ -151,11 +153,13 @@ def run_analysis(context: AppContext, job_id: str) -> None:
         job = session.get(Job, job_id)
         assert job is not None
         payload = job.payload
+        cancel_after = payload.get("cancelAfter")
+        deadline = None if cancel_after is None else job.created_at + timedelta(seconds=float(cancel_after))
     documents = [AnalysisDocument(**document) for document in payload["documents"]]
     tasks = [CustomEntityTask(**task) for task in payload["tasks"]]
     results: list[dict[str, Any]] = []
     for index, task in enumerate(tasks):
-        if _cancel_requested(context, job_id):
+        if _cancel_requested(context, job_id) or (deadline is not None and utcnow() >= deadline):
             _save_results(context, job_id, results + [_task_state(t, "cancelled") for t in tasks[index:]])
             raise Cancelled
         results.append(_run_task(context, task, documents, index, payload["surface"]))

@@ -6,15 +6,35 @@ import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from customner import errors
 from customner.clock import utcnow
-from customner.jobs.engine import new_job
+from customner.jobs.engine import TERMINAL, new_job
 from customner.store.tables import Job
 
 if TYPE_CHECKING:
     from customner.context import AppContext
+
+
+TRAIN_KIND = "train"
+
+
+def running_training(session: Session, project_name: str) -> Job | None:
+    """The project's unfinished training job, if any."""
+    return session.scalars(select(Job).where(
+        Job.kind == TRAIN_KIND, Job.project_name == project_name, Job.status.not_in(TERMINAL))).first()
+
+
+def refuse_while_training(session: Session, project_name: str) -> None:
+    """Azure: "You can only have one training job running at a time, and you can't start other jobs in the
+    same project." No status is documented; 409 Conflict in Azure's envelope says "try again later"."""
+    running = running_training(session, project_name)
+    if running is not None:
+        raise errors.Conflict(
+            f"A training job ('{running.id}') is running in project '{project_name}', and no other job can start in "
+            "a project while it trains. Wait for it to finish or cancel it.", inner_code="TrainingJobRunning")
 
 
 def new_id() -> str:
@@ -33,6 +53,7 @@ def build(context: AppContext, kind: str, project_name: str, payload: dict[str, 
 def submit(context: AppContext, kind: str, project_name: str, payload: dict[str, Any], scope: str | None = None) -> str:
     job = build(context, kind, project_name, payload, scope)
     with context.db.session() as session:
+        refuse_while_training(session, project_name)  # in the same transaction that adds the job
         session.add(job)
     context.jobs.enqueue(job.id, kind)
     return job.id

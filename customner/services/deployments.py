@@ -52,6 +52,16 @@ def list_deployments(context: AppContext, project_name: str, skip: int, top: int
         return list(session.scalars(query.order_by(Deployment.id).offset(skip).limit(top)).all()), total
 
 
+def by_project(context: AppContext) -> list[tuple[str, list[Deployment]]]:
+    """Every project that has deployments, with them: on a single self-hosted resource, every deployment is
+    "assigned" to this resource (Azure's ``global/deployments/resources``)."""
+    grouped: dict[str, list[Deployment]] = {}
+    with context.db.session() as session:
+        for row in session.scalars(select(Deployment).order_by(Deployment.project_name, Deployment.id)):
+            grouped.setdefault(row.project_name, []).append(row)
+    return list(grouped.items())
+
+
 def submit_deploy(context: AppContext, project_name: str, name: str, model_label: str) -> str:
     check_resource_name("deployment", name)
     with context.db.session() as session:

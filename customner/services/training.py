@@ -27,7 +27,7 @@ from customner.store.tables import EvaluatedDocument, Job, Project, TrainedModel
 if TYPE_CHECKING:
     from customner.context import AppContext
 
-TRAIN_KIND = "train"
+TRAIN_KIND = authoring_jobs.TRAIN_KIND
 PROGRESS_INTERVAL_SECONDS = 0.5
 
 
@@ -61,8 +61,7 @@ def submit(context: AppContext, project_name: str, options: TrainingOptions) -> 
             version = ner.resolve_config_version(options.config_version, project.language, project.multilingual)
         except ValueError as error:
             raise errors.InvalidRequest(str(error), inner_code="InvalidParameterValue") from error
-        running = session.scalars(select(Job).where(
-            Job.kind == TRAIN_KIND, Job.project_name == project_name, Job.status.not_in(TERMINAL))).first()
+        running = authoring_jobs.running_training(session, project_name)
         if running is not None:
             raise errors.Conflict(
                 f"A training job ('{running.id}') is already running for project '{project_name}'. "

@@ -30,7 +30,7 @@ from customner.ner.types import Span
 from customner.services import authoring_jobs, projects
 from customner.services.documents import DocumentRecord, ProjectAssets, load_assets
 from customner.services.languages import check_language
-from customner.services.names import MAX_DOCUMENT_CHARACTERS, MAX_ENTITY_TYPES, check_resource_name, entity_name_problem
+from customner.services.names import MAX_DOCUMENT_CHARACTERS, MAX_ENTITY_TYPES, check_project_name, entity_name_problem
 from customner.store.tables import Document, EntityType, Job, Label, Project
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ class ImportPlan:
 
 def plan_import(context: AppContext, project_name: str, project_file: ProjectFile) -> ImportPlan:
     """Read every text and check every label; raise one error that lists all problems found."""
-    check_resource_name("project", project_name, max_length=100)
+    check_project_name(project_name)
     metadata = project_file.metadata.model_copy(update={"project_name": project_name})
     check_language(metadata.language)
     problems: list[str] = []
