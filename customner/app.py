@@ -39,6 +39,8 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     keyed = [Depends(require_key)]
     for router in (runtime_v32.router, runtime_ga.router, authoring.router, storage.router):
         app.include_router(router, dependencies=keyed)
+    # A server-to-server copy carries the access token the target signed, not the target's key.
+    app.include_router(authoring.copying.receiver)
     # Studio signs in with the key and keeps it in a signed session cookie; require_key accepts that too.
     app.include_router(studio.router)
     session_secret = hashlib.sha256(b"customner-studio-session:" + api_key.encode()).hexdigest()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -70,7 +70,11 @@ def delete_artifact_if_unused(context: AppContext, session: Session, model_id: s
 
 
 def snapshot_assets(model: TrainedModel) -> ProjectAssets:
-    snapshot = model.snapshot
+    return assets_from_snapshot(model.snapshot)
+
+
+def assets_from_snapshot(snapshot: dict[str, Any]) -> ProjectAssets:
+    """The inverse of ``transfer.snapshot_of``."""
     return ProjectAssets(
         categories=list(snapshot.get("categories", [])),
         documents=[

@@ -37,6 +37,11 @@ class EvaluationOptions:
     training_split_percentage: int = 80
     testing_split_percentage: int = 20
 
+    @classmethod
+    def from_wire(cls, wire: dict[str, Any]) -> EvaluationOptions:
+        return cls(kind=wire.get("kind", "percentage"), training_split_percentage=wire.get("trainingSplitPercentage", 80),
+                   testing_split_percentage=wire.get("testingSplitPercentage", 20))
+
     def to_wire(self) -> dict[str, Any]:
         if self.kind == "manual":
             return {"kind": "manual"}
@@ -54,7 +59,7 @@ class TrainingOptions:
 
 def submit(context: AppContext, project_name: str, options: TrainingOptions) -> str:
     check_resource_name("model", options.model_label)
-    _check_evaluation_options(options.evaluation)
+    check_evaluation_options(options.evaluation)
     with context.db.session() as session:
         project = projects.get_or_raise(session, project_name)
         try:
@@ -86,7 +91,7 @@ def submit(context: AppContext, project_name: str, options: TrainingOptions) -> 
     return job.id
 
 
-def _check_evaluation_options(options: EvaluationOptions) -> None:
+def check_evaluation_options(options: EvaluationOptions) -> None:
     if options.kind not in ("percentage", "manual"):
         raise errors.InvalidRequest(f"evaluationOptions.kind '{options.kind}' is not supported; use 'percentage' or 'manual'.",
                                     inner_code="InvalidParameterValue")
@@ -208,7 +213,7 @@ def run_training(context: AppContext, job_id: str) -> None:
     training_seconds = time.monotonic() - t0
     training_end = iso_precise(utcnow())
     _set_state(context, job_id, payload, started, training_end, ("running", 0.0))
-    summary, evaluated = _evaluate(context, artifact, model_id, assets.categories, train_records, test_records,
+    summary, evaluated = evaluate_test_set(context, artifact, model_id, assets.categories, train_records, test_records,
                                    language, options)
     with context.db.session() as session:
         cancelled = authoring_jobs.load(session, job_id).cancel_requested
@@ -237,9 +242,9 @@ def _check_data(train: list[DocumentRecord], test: list[DocumentRecord], options
                                 code="InvalidRequest")
 
 
-def _evaluate(context: AppContext, artifact: str, model_id: str, categories: list[str], train: list[DocumentRecord],
-              test: list[DocumentRecord], language: str, options: EvaluationOptions
-              ) -> tuple[dict[str, Any], list[EvaluatedDocument]]:
+def evaluate_test_set(context: AppContext, artifact: str, model_id: str, categories: list[str],
+                      train: list[DocumentRecord], test: list[DocumentRecord], language: str, options: EvaluationOptions
+                      ) -> tuple[dict[str, Any], list[EvaluatedDocument]]:
     predictor = context.models.get(model_id, artifact)
     regions = [(record, start, end, spans) for record in test for start, end, spans in record.region_spans()]
     texts = [record.text[start:end] for record, start, end, _ in regions]
