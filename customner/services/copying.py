@@ -87,16 +87,17 @@ def authorize(context: AppContext, project_name: str, *, project_kind: str, stor
     return CopyAuthorization(project_kind, project_name, str(token), expires, base_url)
 
 
-def submit_copy(context: AppContext, project_name: str, authorization: CopyAuthorization) -> str:
+def submit_copy(context: AppContext, project_name: str, *, target_project_name: str, access_token: str,
+                target_url: str) -> str:
     """Run on the source: queue the job that sends ``project_name`` to the authorized target."""
-    if not authorization.target_resource_id.startswith(("http://", "https://")):
+    if not target_url.startswith(("http://", "https://")):
         raise errors.InvalidParameterValue(
             "Invalid parameter in request",
             inner_message="targetResourceId must be the target customner server's URL, as its :authorize-copy returned it.")
     with context.db.session() as session:
         projects.get_or_raise(session, project_name)
-    payload = {"targetProjectName": authorization.target_project_name, "accessToken": authorization.access_token,
-               "targetResourceId": authorization.target_resource_id.rstrip("/")}
+    payload = {"targetProjectName": target_project_name, "accessToken": access_token,
+               "targetResourceId": target_url.rstrip("/")}
     return authoring_jobs.submit(context, COPY_KIND, project_name, payload)
 
 

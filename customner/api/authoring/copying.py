@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
@@ -28,15 +27,6 @@ class AuthorizeCopyBody(BaseModel):
     allow_overwrite: bool = Field(False, alias="allowOverwrite")
 
 
-class CopyBody(BaseModel):
-    project_kind: str = Field(alias="projectKind")
-    target_project_name: str = Field(alias="targetProjectName")
-    access_token: str = Field(alias="accessToken")
-    expires_at: datetime = Field(alias="expiresAt")
-    target_resource_id: str = Field(alias="targetResourceId")
-    target_resource_region: str = Field(alias="targetResourceRegion")
-
-
 @router.post("/{project_name}/:authorize-copy", summary="Authorize a copy of a project into this server",
              responses=wm.ok(wm.CopyProjectDetails))
 def authorize_copy(project_name: str, body: AuthorizeCopyBody, request: Request, context: Context,
@@ -52,12 +42,10 @@ def authorize_copy(project_name: str, body: AuthorizeCopyBody, request: Request,
 
 @router.post("/{project_name}/:copy", status_code=202, response_class=Response,
              summary="Copy a project, with its trained models, to the server that authorized it", responses=wm.ACCEPTED)
-def copy_project(project_name: str, body: CopyBody, request: Request, context: Context,
+def copy_project(project_name: str, body: wm.CopyProjectDetails, request: Request, context: Context,
                  version: PreviewVersion) -> Response:
-    job_id = copying.submit_copy(context, project_name, copying.CopyAuthorization(
-        project_kind=body.project_kind, target_project_name=body.target_project_name, access_token=body.access_token,
-        expires_at=body.expires_at, target_resource_id=body.target_resource_id,
-        target_resource_region=body.target_resource_region))
+    job_id = copying.submit_copy(context, project_name, target_project_name=body.target_project_name,
+                                 access_token=body.access_token, target_url=body.target_resource_id)
     return accepted(job_url(request, f"/{project_name}/copy/jobs/{job_id}", version))
 
 
