@@ -27,15 +27,14 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from customner import errors
-from customner.blobs import container_key
 from customner.clock import iso_seconds, utcnow
 from customner.formats.azure_project import ProjectMetadata
 from customner.jobs.engine import job_function
 from customner.services import authoring_jobs, projects
 from customner.services.documents import load_assets
 from customner.services.models import assets_from_snapshot, delete_artifact_if_unused
-from customner.services.names import check_project_name
-from customner.services.transfer import check_blob_name, replace_assets, snapshot_of
+from customner.services.names import check_container_name, check_file_name, check_project_name, container_key
+from customner.services.transfer import replace_assets, snapshot_of
 from customner.store.tables import EvaluatedDocument, Project, TrainedModel
 
 if TYPE_CHECKING:
@@ -72,6 +71,8 @@ def authorize(context: AppContext, project_name: str, *, project_kind: str, stor
               allow_overwrite: bool, base_url: str) -> CopyAuthorization:
     """Run on the target: allow one source to copy a project into ``project_name`` here."""
     check_project_name(project_name)
+    if storage_container is not None:
+        check_container_name(storage_container)
     if project_kind != projects.PROJECT_KIND:
         raise errors.InvalidParameterValue(
             f"Project kind '{project_kind}' is not supported.",
@@ -161,8 +162,6 @@ def receive(context: AppContext, project_name: str, token: str | None, bundle: I
                 tar.extractall(root, filter="data")
             manifest = json.loads((root / "manifest.json").read_text("utf-8"))
             assets = assets_from_snapshot(manifest["assets"])
-            for record in assets.documents:
-                check_blob_name(record.location)
         except (tarfile.TarError, OSError, ValueError, KeyError, TypeError) as error:
             raise errors.InvalidRequest(f"The copy archive is unreadable: {error}") from error
         source = manifest["project"]
@@ -170,6 +169,9 @@ def receive(context: AppContext, project_name: str, token: str | None, bundle: I
             projectKind=projects.PROJECT_KIND, projectName=project_name, language=source["language"],
             storageInputContainerName=claims["container"] or source["storageInputContainerName"],
             multilingual=source["multilingual"], description=source["description"], settings=source["settings"])
+        check_container_name(metadata.storage_input_container_name)  # every name is checked before anything is written
+        for record in assets.documents:
+            check_file_name(record.location)
         new_models = []
         for index, row in enumerate(manifest["models"]):
             model_id = uuid.uuid4().hex

@@ -179,7 +179,7 @@ def test_sdk54_cancel(sdk54: dict[str, Any]) -> None:
 
 # ------------------------------------------------------------------ 6.0.0b3 TextAnalysisClient, 2024-11-01
 
-@pytest.mark.parametrize("version", ["2024-11-01", "default"])
+@pytest.mark.parametrize("version", ["2024-11-01", "2025-11-01", "default"])
 def test_sdk6_text_analysis_client(deployed: RunningServer, version: str) -> None:
     documents = [{"id": "1", "text": INDEX_TEXT, "language": "en"}, {"id": "2", "text": "", "language": "en"}]
     result = run_driver("sdk6", "sdk6_runtime.py", deployed, version, DEMO_PROJECT, DEMO_DEPLOYMENT,
@@ -205,3 +205,16 @@ def test_sdk6_sees_the_first_page_and_the_next_link(deployed: RunningServer) -> 
     (item,) = result["items"]
     assert [d["id"] for d in item["documents"]] == [str(i) for i in range(20)]
     assert result["next_link"].startswith(deployed.url) and "api-version=2024-11-01&skip=20&top=20" in result["next_link"]
+
+
+def test_sdk6_cancel_after_on_2025_11_01(deployed: RunningServer) -> None:
+    """The SDK's ``cancel_after`` (the job input's ``cancelAfter``): honoured, and harmless when there is time."""
+    documents = json.dumps([{"id": "1", "text": SEED_TEXT, "language": "en"}])
+    roomy = run_driver("sdk6", "sdk6_runtime.py", deployed, "2025-11-01", DEMO_PROJECT, DEMO_DEPLOYMENT, documents,
+                       json.dumps({"cancel_after": 3600}))
+    assert "error" not in roomy, roomy["error"]["traceback"]
+    assert roomy["status"] == "succeeded" and roomy["items"][0]["documents"][0]["entities"]
+    expired = run_driver("sdk6", "sdk6_runtime.py", deployed, "2025-11-01", DEMO_PROJECT, DEMO_DEPLOYMENT, documents,
+                         json.dumps({"cancel_after": 0}))
+    outcome = expired.get("status") or expired["error"]["message"]
+    assert "cancel" in outcome.lower(), expired
