@@ -111,7 +111,8 @@ def copy(source: RunningServer, project: str, details: dict[str, Any]) -> dict[s
 
 def test_copy_a_project_with_its_models_to_another_server(server: RunningServer, copy_source: str, tmp_path: Path) -> None:
     source_name = copy_source
-    with run_server(target_dir(tmp_path)) as target:
+    # A small general body limit: the copy (texts and model files) travels under the import limit instead.
+    with run_server(target_dir(tmp_path), max_body_bytes=4096) as target:
         response = target.client.post(f"{AUTHORING}/CopyTarget/:authorize-copy", params=PREVIEW,
                                       json={"projectKind": "CustomEntityRecognition"})
         assert response.status_code == 200, response.text
