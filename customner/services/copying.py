@@ -166,7 +166,7 @@ def receive(context: AppContext, project_name: str, token: str | None, bundle: I
             raise errors.InvalidRequest(f"The copy archive is unreadable: {error}") from error
         source = manifest["project"]
         metadata = ProjectMetadata(
-            projectKind=projects.PROJECT_KIND, projectName=project_name, language=source["language"],
+            projectKind="CustomEntityRecognition", projectName=project_name, language=source["language"],
             storageInputContainerName=claims["container"] or source["storageInputContainerName"],
             multilingual=source["multilingual"], description=source["description"], settings=source["settings"])
         check_container_name(metadata.storage_input_container_name)  # every name is checked before anything is written
