@@ -33,14 +33,21 @@ def get_context(request: Request) -> AppContext:
 Context = Annotated[AppContext, Depends(get_context)]
 
 
+QUERY_KEY = "subscription-key"
+QUERY_KEY_OFF = (" The subscription-key query parameter is turned off on this server (CUSTOMNER_ALLOW_QUERY_KEY); "
+                 "send the key in the Ocp-Apim-Subscription-Key header.")
+
+
 def require_key(request: Request) -> None:
-    """APIM's check: the key in the header (or ``subscription-key`` query), or a Studio session."""
+    """APIM's check: the key in the header (or the ``subscription-key`` query when allowed). Never a cookie."""
     expected: str = request.app.state.api_key
-    given = request.headers.get(KEY_HEADER) or request.query_params.get("subscription-key")
+    given = request.headers.get(KEY_HEADER)
+    if given is None and QUERY_KEY in request.query_params:
+        if not get_context(request).settings.allow_query_key:
+            raise errors.Unauthorized(MISSING_KEY + QUERY_KEY_OFF)
+        given = request.query_params[QUERY_KEY]
     if given is None:
-        given = request.session.get("key") if "session" in request.scope else None
-        if given is None:
-            raise errors.Unauthorized(MISSING_KEY)
+        raise errors.Unauthorized(MISSING_KEY)
     if not secrets.compare_digest(given.encode(), expected.encode()):
         raise errors.Unauthorized(INVALID_KEY)
 
