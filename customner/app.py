@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from customner import __version__, studio
 from customner.access.logs import hide_keys_in_access_log
 from customner.api import authoring, errors, openapi, runtime_ga, runtime_v32, storage
-from customner.api.common import require_key
+from customner.api.common import key_for
 from customner.context import AppContext
 from customner.settings import Settings
 from customner.studio.sessions import ServerSessionMiddleware
@@ -36,9 +36,10 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     app.state.api_key = api_key
     errors.install(app)
     openapi.install(app)
-    keyed = [Depends(require_key)]
-    for router in (runtime_v32.router, runtime_ga.router, authoring.router, storage.router):
-        app.include_router(router, dependencies=keyed)
+    # Each route group takes keys whose scope allows it (customner/access/policy.py).
+    for router, group in ((runtime_v32.router, "runtime"), (runtime_ga.router, "runtime"),
+                          (authoring.router, "authoring"), (storage.router, "storage")):
+        app.include_router(router, dependencies=[Depends(key_for(group))])
     # Studio keeps a server-side session (the cookie holds only its id); the API never accepts it.
     app.include_router(studio.router)
     app.add_middleware(ServerSessionMiddleware, context=context, bootstrap_key=api_key)
