@@ -67,7 +67,7 @@ def key_for(group: str) -> Callable[[Request], KeyPrincipal]:
         principal = require_key(request)
         policy.require_scope(principal, group)
         if principal.projects:
-            project = request.path_params.get("projectName")
+            project = request.path_params.get("project_name")
             container = request.path_params.get("container")
             if project is not None:
                 policy.require_projects(principal, [project])
