@@ -89,6 +89,11 @@ def authorize_projects(request: Request, projects: list[str]) -> None:
         policy.require_projects(principal, projects)
 
 
+def authorize_job(request: Request, payload: dict[str, Any]) -> None:
+    """A runtime job is read or cancelled only by keys allowed on every project its tasks name."""
+    authorize_projects(request, [str(task.get("project_name")) for task in payload.get("tasks", [])])
+
+
 def base_url(request: Request) -> str:
     """Absolute base for operation-location: the configured public URL, else what the client called."""
     configured = get_context(request).settings.public_url

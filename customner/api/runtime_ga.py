@@ -14,6 +14,7 @@ from customner.api.common import (
     Context,
     RuntimeVersion,
     accepted,
+    authorize_job,
     authorize_projects,
     base_url,
     json_response,
@@ -94,6 +95,7 @@ def get_job(
     skip: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,
 ) -> Response:
     job = analysis.get(context, job_id)
+    authorize_job(request, job.payload)
     page = ResultPage(skip=skip, top=top, show_stats=parse_bool(show_stats))
     body = render_ga(job, page)
     if has_more(job, page):
@@ -104,5 +106,6 @@ def get_job(
 
 @router.post("/jobs/{job_id}:cancel", status_code=202, response_class=Response, summary="Cancel a custom NER job", responses=wm.ACCEPTED)
 def cancel(job_id: str, request: Request, context: Context, version: RuntimeVersion) -> Response:
+    authorize_job(request, analysis.get(context, job_id).payload)
     analysis.cancel(context, job_id)
     return accepted(_job_url(request, job_id, version))

@@ -163,6 +163,15 @@ def test_a_project_limited_key_stays_in_its_projects(keyed: tuple[RunningServer,
     for run in (run_ga, run_v32):
         for key in (keys["runtime-a"], limited):
             assert_error(run(server, key, PROJECT_B), 403, "Forbidden")
+    # A job is read or cancelled only with a key allowed on its project.
+    only_b = create_key(server.data_dir, "runner-b", "runtime", PROJECT_B)
+    for path, params, body in ((GA_JOBS, GA_VERSION, ga_body(PROJECT_A)), (V32_ANALYZE, {}, v32_body(PROJECT_A))):
+        location = call(server, API_KEY, "POST", path, params=params, json=body).headers["operation-location"]
+        assert httpx.get(location, headers={"Ocp-Apim-Subscription-Key": keys["runtime-a"]}).status_code == 200
+        assert_error(httpx.get(location, headers={"Ocp-Apim-Subscription-Key": only_b}), 403, "Forbidden")
+    cancel = call(server, API_KEY, "POST", GA_JOBS, params=GA_VERSION, json=ga_body(PROJECT_A))
+    location_ga = cancel.headers["operation-location"].replace("?", ":cancel?")
+    assert_error(httpx.post(location_ga, headers={"Ocp-Apim-Subscription-Key": only_b}), 403, "Forbidden")
 
 
 def test_keys_are_stored_hashed_and_listed_without_the_key(keyed: tuple[RunningServer, dict[str, str]]) -> None:
