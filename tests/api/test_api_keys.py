@@ -80,9 +80,9 @@ def v32_body(project: str) -> dict[str, object]:
                 {"parameters": {"project-name": project, "deployment-name": DEPLOYMENT}}]}}
 
 
-def run_ga(server: RunningServer, key: str, project: str) -> httpx.Response:
-    """Submit a GA job and, when accepted, read it back with the same key until it ends."""
-    response = call(server, key, "POST", GA_JOBS, params=GA_VERSION, json=ga_body(project))
+def run_job(server: RunningServer, key: str, path: str, params: dict[str, str], body: dict[str, object]) -> httpx.Response:
+    """Submit a runtime job and, when accepted, read it back with the same key until it ends."""
+    response = call(server, key, "POST", path, params=params, json=body)
     if response.status_code != 202:
         return response
     location = response.headers["operation-location"]
@@ -90,17 +90,14 @@ def run_ga(server: RunningServer, key: str, project: str) -> httpx.Response:
         job = httpx.get(location, headers={"Ocp-Apim-Subscription-Key": key})
         if job.status_code != 200 or job.json()["status"] in ("succeeded", "failed", "cancelled"):
             return job
+
+
+def run_ga(server: RunningServer, key: str, project: str) -> httpx.Response:
+    return run_job(server, key, GA_JOBS, GA_VERSION, ga_body(project))
 
 
 def run_v32(server: RunningServer, key: str, project: str) -> httpx.Response:
-    response = call(server, key, "POST", V32_ANALYZE, params={}, json=v32_body(project))
-    if response.status_code != 202:
-        return response
-    location = response.headers["operation-location"]
-    while True:
-        job = httpx.get(location, headers={"Ocp-Apim-Subscription-Key": key})
-        if job.status_code != 200 or job.json()["status"] in ("succeeded", "failed", "cancelled"):
-            return job
+    return run_job(server, key, V32_ANALYZE, {}, v32_body(project))
 
 
 def api_routes(server: RunningServer) -> list[tuple[str, str, str]]:
