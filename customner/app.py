@@ -12,6 +12,7 @@ from customner import __version__, studio
 from customner.access.logs import hide_keys_in_access_log
 from customner.api import authoring, errors, openapi, runtime_ga, runtime_v32, storage
 from customner.api.common import key_for
+from customner.api.limits import RequestLimits
 from customner.context import AppContext
 from customner.settings import Settings
 from customner.studio.sessions import ServerSessionMiddleware
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     app.include_router(studio.router)
     app.add_middleware(ServerSessionMiddleware, context=context, bootstrap_key=api_key)
     hide_keys_in_access_log()
+    app.add_middleware(RequestLimits, settings=settings)
 
     @app.get("/health", tags=["health"], summary="Liveness: answers without a key")
     def health() -> JSONResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -14,17 +15,35 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from jinja2.ext import Extension
 
 from customner import errors
 from customner.access import policy
 from customner.access.policy import Principal
 from customner.api.common import get_context
+from customner.api.limits import BodyTooLarge
 from customner.context import AppContext
 from customner.studio import sessions
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
+CSRF_FORM = re.compile(r"""(<form\b[^>]*\bmethod=["']?post["']?[^>]*>)""", re.IGNORECASE)
+
+
+class CsrfFormFields(Extension):
+    """Every POST form of every Studio template carries the session's CSRF token as a hidden field.
+
+    Done once, when a template is compiled, so no template (nor a new one) can forget it; pages that
+    JavaScript changes later are covered by studio.js, which adds the same field and header.
+    """
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        field = '{% if csrf_token %}<input type="hidden" name="csrf_token" value="{{ csrf_token }}">{% endif %}'
+        return CSRF_FORM.sub(lambda match: match.group(1) + field, source)
+
+
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.add_extension(CsrfFormFields)
 templates.env.globals["allowed"] = policy.allowed
 
 
@@ -170,6 +189,8 @@ class StudioRoute(APIRoute):
             except SignInRequired:
                 target = "/studio/signin?next=" + quote(str(request.url.path), safe="/")
                 return redirect(request, target)
+            except BodyTooLarge as error:
+                return error_response(request, f"{error.error.message} {error.error.inner_message}", 413)
             except RequestValidationError as error:
                 fields = ", ".join(str(item["loc"][-1]) for item in error.errors())
                 return error_response(request, f"Some fields are missing or invalid: {fields}.", 422)
