@@ -21,6 +21,7 @@ from customner.context import AppContext
 
 COOKIE = "customner_session"
 STATE = "customner.session"
+STATIC = "/studio/static/"
 
 
 @dataclass
@@ -43,8 +44,8 @@ class ServerSessionMiddleware:
         self.always_secure = public.lower().startswith("https://")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/studio"):
-            await self.app(scope, receive, send)
+        if scope["type"] != "http" or not scope["path"].startswith("/studio") or scope["path"].startswith(STATIC):
+            await self.app(scope, receive, send)  # the API never sees a session; static files need none
             return
         raw = _cookie(scope)
         current = None
