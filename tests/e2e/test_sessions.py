@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -150,3 +151,16 @@ def test_keys_never_reach_the_access_log(tmp_path: Path) -> None:
         output, _ = process.communicate(timeout=30)
     assert "GET /language/authoring/analyze-text/projects?api-version=2022-05-01&subscription-key=***" in output
     assert API_KEY not in output
+
+
+def test_every_post_form_carries_the_token_without_javascript(plain: RunningServer) -> None:
+    client = signed_in(plain)
+    html = client.http.get("/studio/projects").text
+    forms = re.findall(r"<form\b[^>]*method=\"post\"[^>]*>(.*?)</form>", html, flags=re.S)
+    assert len(forms) >= 3  # sign out, create, import
+    for form in forms:
+        assert f'<input type="hidden" name="csrf_token" value="{client.token}">' in form
+    # A plain form post with just the page's fields (no header, no script) is accepted.
+    response = client.http.post("/studio/projects", data={"name": "NoScript", "language": "en-us",
+                                                          "csrf_token": client.token}, headers={"Origin": plain.url})
+    assert response.status_code == 303 and project_exists(plain, "NoScript")
