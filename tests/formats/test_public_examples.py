@@ -54,9 +54,9 @@ def test_spacy_docbin_as_spacys_training_docs_build_it() -> None:
     nlp = spacy.blank("en")
     docbin = DocBin()
     train_data = [("Who is Shaka Khan?", [(7, 17, "PERSON")]), ("I like London and Berlin.", [(7, 13, "LOC"), (18, 24, "LOC")])]
-    for text, annotations in train_data:
+    for text, entities in train_data:
         doc = nlp.make_doc(text)
-        doc.ents = [doc.char_span(start, end, label=label) for start, end, label in annotations]
+        doc.ents = [doc.char_span(start, end, label=label) for start, end, label in entities]
         docbin.add(doc)
     data = docbin.to_bytes()
     assert registry.detect(data) == "spacy"
