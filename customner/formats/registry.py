@@ -36,6 +36,10 @@ EXPORTS: dict[str, ExportFormat] = {
 # Other spellings people use for the same thing.
 ALIASES = {"json": AZURE, "iob2": "conll", "bio": "conll", "iob": "conll", "labelstudio": "label-studio",
            "label_studio": "label-studio", "spacy_jsonl": "spacy-jsonl"}
+# What Studio shows for each format.
+LABELS = {AZURE: "Azure project file (.json)", "conll": "CoNLL, IOB2/BIO tags (.conll)", "bioes": "CoNLL, BIOES tags (.conll)",
+          "spacy": "spaCy DocBin (.spacy)", "spacy-jsonl": "spaCy JSONL (ents)", "label-studio": "Label Studio JSON",
+          "doccano": "doccano JSONL", "jsonl": "Plain JSONL (code points)"}
 IMPORT_NAMES = (AZURE, "conll", "spacy", "label-studio", "doccano", "jsonl")
 EXPORT_NAMES = (AZURE, *EXPORTS)
 
