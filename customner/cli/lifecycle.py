@@ -97,7 +97,7 @@ def import_project(
     client = _client(endpoint, key, data_dir)
     try:
         if texts is not None:
-            _upload(client, body["metadata"]["storageInputContainerName"], files)
+            _upload(client, str(body["metadata"].get("storageInputContainerName")), files)
         client.wait(client.start("POST", f"{AUTHORING}/{name}/:import", json=body))
     except ApiError as error:
         _fail(error)
@@ -109,10 +109,13 @@ def _name_from_file(path: Path) -> str:
 
 
 def _azure_body(path: Path, data: bytes) -> dict[str, Any]:
+    """The parsed project file, or one clear line when it is not one (no traceback)."""
     try:
         body = json.loads(data.decode("utf-8-sig"))
-        body["metadata"]["projectName"], body["metadata"]["storageInputContainerName"], body["assets"]["documents"]
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
+        metadata, documents = body["metadata"], body["assets"]["documents"]
+        if not isinstance(metadata.get("projectName"), str) or not isinstance(documents, list):
+            raise TypeError("metadata.projectName or assets.documents is missing")
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
         _fail(ApiError(f"{path} is not an Azure project file ({type(error).__name__}: {error}); "
                        f"name its format with --format ({IMPORT_FORMATS})."))
     result: dict[str, Any] = body
