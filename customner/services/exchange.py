@@ -17,6 +17,7 @@ from customner.formats.azure_project import Assets, EntityCategory, EntityLabel,
 from customner.formats.conll import ExportProblem
 from customner.formats.corpus import Corpus, Entity, FormatError, Record, to_utf16
 from customner.services.documents import ProjectAssets
+from customner.services.names import file_name_problem
 from customner.store.tables import Project
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def _locations(corpus: Corpus) -> list[str]:
     names = []
     for number, record in enumerate(corpus.records, start=1):
         name = record.id or ""
-        if not name or "/" in name or "\\" in name or name in {".", ".."} or name in used or len(name) > 500:
+        if not name or file_name_problem(name) or name in used:
             name = f"doc-{number:04d}.txt"
             while name in taken or name in used:
                 name = "x" + name

@@ -16,14 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from customner import errors
-from customner.blobs import container_key
 from customner.clock import utcnow
 from customner.formats.sources import SourceMap
 from customner.jobs.engine import TERMINAL
 from customner.services import projects, sources
 from customner.services.evaluation import MIN_TEST_LABELS, MIN_TRAIN_LABELS
-from customner.services.names import MAX_DOCUMENT_CHARACTERS, MAX_ENTITY_TYPES, entity_name_problem
-from customner.services.transfer import check_blob_name
+from customner.services.names import MAX_DOCUMENT_CHARACTERS, MAX_ENTITY_TYPES, check_file_name, container_key, entity_name_problem
 from customner.store.tables import Document, EntityType, Job, Label, Project, TrainedModel
 
 if TYPE_CHECKING:
@@ -182,7 +180,7 @@ def add_documents(context: AppContext, project_name: str, files: list[NewDocumen
     for upload in files:
         name = upload.name.strip()
         try:
-            check_blob_name(name)
+            check_file_name(name)
             if sources.is_source_file(name):  # PDF or .docx: its text, extracted once, with its page map
                 extracted = sources.read_source(name, upload.data)
                 texts[name], maps[name] = extracted.text, extracted.source

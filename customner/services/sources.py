@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from customner import errors
-from customner.blobs import BlobStore, container_key
+from customner.blobs import BlobStore
 from customner.formats.sources import Extracted, ExtractionError, SourceMap, extract, kind_of
 from customner.services import projects
-from customner.services.names import MAX_DOCUMENT_CHARACTERS
+from customner.services.names import MAX_DOCUMENT_CHARACTERS, container_key
 from customner.store.tables import Document
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ def read_source(name: str, data: bytes) -> Extracted:
 
 
 def map_key(container: str, name: str) -> str:
+    container_key(container, name)  # checks both names, so the key never leaves sources/
     return f"sources/{container}/{name}.json"
 
 

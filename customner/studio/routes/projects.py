@@ -84,7 +84,8 @@ def delete(request: Request, context: Studio, name: str) -> Response:
 def import_project(request: Request, context: Studio, file: Annotated[UploadFile, File()],
                    name: Annotated[str, Form()] = "", format: Annotated[str, Form()] = "",
                    language: Annotated[str, Form()] = "") -> Response:
-    """Any exchange format (recognised from the file unless chosen); a plain def, so parsing runs off the event loop."""
+    """Any exchange format, recognised from the file unless chosen."""
+    # A plain def: parsing thousands of documents and waiting for the job happen in the thread pool, not on the loop.
     data = file.file.read()
     try:
         chosen = registry.canonical(format) if format else registry.detect(data)
