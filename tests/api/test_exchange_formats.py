@@ -78,3 +78,16 @@ def test_an_unknown_format_is_a_parameter_error(server: RunningServer) -> None:
     response = server.client.post(f"{AUTHORING}/x-unknown/:import", params=PREVIEW, content=b"{}", headers={"format": "xml"})
     assert response.status_code == 400
     assert response.json()["error"]["innererror"]["code"] == "InvalidParameterValue"
+
+
+def test_azure_docs_example_imports_with_or_without_the_format_header(server: RunningServer) -> None:
+    from tests.formats.test_public_examples import FIXTURES
+
+    data = (FIXTURES / "azure-project.json").read_bytes()
+    for project, header in (("azure-example-json", {"format": "json"}), ("azure-example-none", {})):
+        response = server.client.post(f"{AUTHORING}/{project}/:import", params=PREVIEW, content=data,
+                                      headers={"content-type": "application/json", **header})
+        assert response.status_code == 202, response.text
+        assert server.wait_job(response.headers["operation-location"])["status"] == "succeeded"
+        exported = json.loads(export_file(server, project, None))
+        assert exported["assets"]["documents"][0]["entities"] == json.loads(data)["assets"]["documents"][0]["entities"]
