@@ -81,8 +81,8 @@ def _join(parts: list[str], separator: str, kind: str) -> Extracted:
 
 
 def _pdf(name: str, data: bytes) -> Extracted:
-    from pypdf import PdfReader  # noqa: PLC0415  (only when a PDF arrives)
-    from pypdf.errors import PdfReadError  # noqa: PLC0415
+    from pypdf import PdfReader  # only when a PDF arrives
+    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -102,7 +102,7 @@ def _pdf(name: str, data: bytes) -> Extracted:
 
 
 def _docx(name: str, data: bytes) -> Extracted:
-    import docx  # noqa: PLC0415  (python-docx, only when a .docx arrives)
+    import docx  # python-docx, only when a .docx arrives
 
     try:
         document = docx.Document(io.BytesIO(data))

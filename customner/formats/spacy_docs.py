@@ -23,14 +23,13 @@ JSONL_NAME = "spacy-jsonl"
 JSONL_MEDIA_TYPE = "application/jsonl"
 
 
-def _spacy() -> Any:
+def _spacy() -> tuple[Any, Any, Any]:
     try:
-        import spacy  # noqa: PLC0415  (optional, heavy: imported only when the format is used)
-        from spacy.tokens import Doc, DocBin  # noqa: PLC0415
-        from spacy.vocab import Vocab  # noqa: PLC0415
+        from spacy.tokens import Doc, DocBin  # optional and heavy: imported only when the format is used
+        from spacy.vocab import Vocab
     except ImportError as error:  # pragma: no cover - depends on the installation
         raise FormatError("the file", "reading or writing spaCy files needs spaCy: pip install 'customner[formats]'") from error
-    return spacy, Doc, DocBin, Vocab
+    return Doc, DocBin, Vocab
 
 
 def sniff(data: bytes) -> bool:
@@ -48,7 +47,7 @@ def sniff_jsonl(data: bytes) -> bool:
 
 
 def read(data: bytes) -> Corpus:
-    _, _, DocBin, Vocab = _spacy()
+    _, DocBin, Vocab = _spacy()
     try:
         docs = list(DocBin(store_user_data=True).from_bytes(data).get_docs(Vocab()))
     except Exception as error:  # spaCy raises many kinds for a damaged file
@@ -66,7 +65,7 @@ def read(data: bytes) -> Corpus:
 
 def write(corpus: Corpus) -> bytes:
     """A DocBin whose tokens are the project tokenizer's words, split further at entity ends so no entity moves."""
-    _, Doc, DocBin, Vocab = _spacy()
+    Doc, DocBin, Vocab = _spacy()
     vocab = Vocab()
     docbin = DocBin(attrs=["ENT_IOB", "ENT_TYPE"], store_user_data=True)
     for record in corpus.records:
