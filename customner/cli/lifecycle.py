@@ -67,7 +67,8 @@ def import_project(
     format_name: Annotated[str | None, typer.Option("--format", help=f"{IMPORT_FORMATS} (default: recognised from the file).")] = None,
     project: Annotated[str | None, typer.Option(help="Project name (default: the Azure file's metadata.projectName, "
                                                      "else the file name).")] = None,
-    language: Annotated[str | None, typer.Option(help="Language of a project created from a non-Azure file (default: en).")] = None,
+    language: Annotated[str | None, typer.Option(
+        help="Project language for a non-Azure file (default: the existing project's, else en).")] = None,
     texts: Annotated[Path | None, typer.Option(exists=True, file_okay=False,
                                                 help="Folder of the Azure file's documents (.txt, .pdf, .docx) to upload to the "
                                                      "project's container first.")] = None,

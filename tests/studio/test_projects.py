@@ -93,7 +93,7 @@ def test_export_and_import_in_another_format(page: Page, studio_server: RunningS
     source.write_text(data, encoding="utf-8")
     page.goto("/studio/projects")
     page.get_by_label("Azure project file, CoNLL, spaCy, Label Studio, doccano or JSONL").set_input_files(str(source))
-    page.get_by_label("Language of a new project from a non-Azure file").select_option("pt-br")
+    page.get_by_label("Project language (non-Azure files)").select_option("pt-br")
     page.get_by_role("button", name="Import").click()
     expect(page.locator("#alerts")).to_contain_text("Project 'people' imported (jsonl)")
     page.goto("/studio/projects/people")
