@@ -54,7 +54,8 @@ def copy_job(project_name: str, job_id: str, context: Context, version: PreviewV
     return json_response(job_state(authoring_jobs.get(context, job_id, (copying.COPY_KIND,), project_name)))
 
 
-@receiver.post("/{project_name}/:receive-copy", summary="customner: receive a copied project (server to server)")
+# Server to server only, with its own credential: kept out of the documented (key-guarded) API.
+@receiver.post("/{project_name}/:receive-copy", include_in_schema=False)
 async def receive_copy(project_name: str, request: Request, version: PreviewVersion) -> Response:
     token = request.headers.get(copying.TOKEN_HEADER)
     if token is None:
