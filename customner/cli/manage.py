@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
@@ -18,6 +19,7 @@ from customner.cli.http import AUTHORING, TERMINAL, ApiError, Client
 from customner.cli.lifecycle import DataDir, Endpoint, Key, _client, _fail, console
 from customner.cli.root import app
 
+T = TypeVar("T")
 DEFAULT_ENDPOINT = "http://127.0.0.1:5000"
 DEFAULT_DATA_DIR = Path("customner-data")
 AsJson = Annotated[bool, typer.Option("--json", help="Print the API's JSON instead of a table (for scripts).")]
@@ -46,6 +48,15 @@ def _list_all(client: Client, path: str) -> list[dict[str, Any]]:
         body = response.json()
         items += body["value"]
     return items
+
+
+def _run(endpoint: str, key: str | None, data_dir: Path, action: Callable[[Client], T]) -> T:
+    """Call the server; an API error becomes a readable message and exit code 1."""
+    client = _client(endpoint, key, data_dir)
+    try:
+        return action(client)
+    except ApiError as error:
+        raise _fail(error) from error  # _fail prints and raises typer.Exit itself
 
 
 def _print_json(data: Any) -> None:
@@ -77,11 +88,7 @@ def projects_default(ctx: typer.Context, endpoint: Endpoint = DEFAULT_ENDPOINT, 
 def list_projects(endpoint: Endpoint = DEFAULT_ENDPOINT, key: Key = None, data_dir: DataDir = DEFAULT_DATA_DIR,
                   as_json: AsJson = False) -> None:
     """List the projects."""
-    client = _client(endpoint, key, data_dir)
-    try:
-        projects = _list_all(client, AUTHORING)
-    except ApiError as error:
-        _fail(error)
+    projects = _run(endpoint, key, data_dir, lambda client: _list_all(client, AUTHORING))
     if as_json:
         _print_json(projects)
         return
@@ -99,13 +106,9 @@ def list_projects(endpoint: Endpoint = DEFAULT_ENDPOINT, key: Key = None, data_d
 def show_project(project: Project, endpoint: Endpoint = DEFAULT_ENDPOINT, key: Key = None,
                  data_dir: DataDir = DEFAULT_DATA_DIR, as_json: AsJson = False) -> None:
     """Show a project's settings, with its trained models and deployments."""
-    client = _client(endpoint, key, data_dir)
-    try:
-        details = client.call("GET", f"{AUTHORING}/{project}").json()
-        models = _list_all(client, f"{AUTHORING}/{project}/models")
-        deployments = _list_all(client, f"{AUTHORING}/{project}/deployments")
-    except ApiError as error:
-        _fail(error)
+    details, models, deployments = _run(endpoint, key, data_dir, lambda client: (
+        client.call("GET", f"{AUTHORING}/{project}").json(), _list_all(client, f"{AUTHORING}/{project}/models"),
+        _list_all(client, f"{AUTHORING}/{project}/deployments")))
     if as_json:
         _print_json({**details, "models": models, "deployments": deployments})
         return
@@ -126,11 +129,7 @@ def delete_project(project: Project, yes: Yes = False, endpoint: Endpoint = DEFA
                    data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
     """Delete a project with its models and deployments."""
     _confirm(f"Delete project {project} with all its models and deployments?", yes)
-    client = _client(endpoint, key, data_dir)
-    try:
-        client.wait(client.start("DELETE", f"{AUTHORING}/{project}"))
-    except ApiError as error:
-        _fail(error)
+    _run(endpoint, key, data_dir, lambda client: client.wait(client.start("DELETE", f"{AUTHORING}/{project}")))
     console.print(f"Deleted project [bold]{project}[/bold].")
 
 
@@ -140,13 +139,13 @@ def delete_project(project: Project, yes: Yes = False, endpoint: Endpoint = DEFA
 def list_models(project: Project, endpoint: Endpoint = DEFAULT_ENDPOINT, key: Key = None,
                 data_dir: DataDir = DEFAULT_DATA_DIR, as_json: AsJson = False) -> None:
     """List a project's trained models, with their test-set micro-F1."""
-    client = _client(endpoint, key, data_dir)
-    try:
+    def fetch(client: Client) -> tuple[list[dict[str, Any]], dict[str, float | None]]:
         models = _list_all(client, f"{AUTHORING}/{project}/models")
-        scores = {m["label"]: client.call("GET", f"{AUTHORING}/{project}/models/{m['label']}/evaluation/summary-result")
-                  .json().get("customEntityRecognitionEvaluation", {}).get("microF1") for m in models}
-    except ApiError as error:
-        _fail(error)
+        summaries = {m["label"]: client.call("GET", f"{AUTHORING}/{project}/models/{m['label']}/evaluation/summary-result")
+                     .json() for m in models}
+        return models, {label: s.get("customEntityRecognitionEvaluation", {}).get("microF1") for label, s in summaries.items()}
+
+    models, scores = _run(endpoint, key, data_dir, fetch)
     if as_json:
         _print_json(models)
         return
@@ -166,11 +165,7 @@ def delete_model(project: Project, model: Annotated[str, typer.Argument(help="Mo
                  endpoint: Endpoint = DEFAULT_ENDPOINT, key: Key = None, data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
     """Delete a trained model (a deployment that serves it keeps serving it)."""
     _confirm(f"Delete model {model} of project {project}?", yes)
-    client = _client(endpoint, key, data_dir)
-    try:
-        client.call("DELETE", f"{AUTHORING}/{project}/models/{model}")
-    except ApiError as error:
-        _fail(error)
+    _run(endpoint, key, data_dir, lambda client: client.call("DELETE", f"{AUTHORING}/{project}/models/{model}"))
     console.print(f"Deleted model [bold]{model}[/bold] of project [bold]{project}[/bold].")
 
 
@@ -180,12 +175,9 @@ def delete_model(project: Project, model: Annotated[str, typer.Argument(help="Mo
 def list_deployments(project: Project, endpoint: Endpoint = DEFAULT_ENDPOINT, key: Key = None,
                      data_dir: DataDir = DEFAULT_DATA_DIR, as_json: AsJson = False) -> None:
     """List a project's deployments and the model each serves."""
-    client = _client(endpoint, key, data_dir)
-    try:
-        deployments = _list_all(client, f"{AUTHORING}/{project}/deployments")
-        labels = {m["modelId"]: m["label"] for m in _list_all(client, f"{AUTHORING}/{project}/models")}
-    except ApiError as error:
-        _fail(error)
+    deployments, models = _run(endpoint, key, data_dir, lambda client: (
+        _list_all(client, f"{AUTHORING}/{project}/deployments"), _list_all(client, f"{AUTHORING}/{project}/models")))
+    labels = {m["modelId"]: m["label"] for m in models}
     if as_json:
         _print_json(deployments)
         return
@@ -206,12 +198,9 @@ def swap_deployments(project: Project, first: Annotated[str, typer.Argument(help
                      second: Annotated[str, typer.Argument(help="Second deployment.")],
                      endpoint: Endpoint = DEFAULT_ENDPOINT, key: Key = None, data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
     """Swap the models of two deployments in one step."""
-    client = _client(endpoint, key, data_dir)
-    try:
-        client.wait(client.start("POST", f"{AUTHORING}/{project}/deployments/:swap",
-                                 json={"firstDeploymentName": first, "secondDeploymentName": second}))
-    except ApiError as error:
-        _fail(error)
+    body = {"firstDeploymentName": first, "secondDeploymentName": second}
+    _run(endpoint, key, data_dir, lambda client: client.wait(
+        client.start("POST", f"{AUTHORING}/{project}/deployments/:swap", json=body)))
     console.print(f"Swapped the models of [bold]{first}[/bold] and [bold]{second}[/bold] in project {project}.")
 
 
@@ -221,11 +210,7 @@ def delete_deployment(project: Project, deployment: Annotated[str, typer.Argumen
                       data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
     """Delete a deployment (the trained model stays)."""
     _confirm(f"Delete deployment {deployment} of project {project}?", yes)
-    client = _client(endpoint, key, data_dir)
-    try:
-        client.wait(client.start("DELETE", f"{AUTHORING}/{project}/deployments/{deployment}"))
-    except ApiError as error:
-        _fail(error)
+    _run(endpoint, key, data_dir, lambda client: client.wait(client.start("DELETE", f"{AUTHORING}/{project}/deployments/{deployment}")))
     console.print(f"Deleted deployment [bold]{deployment}[/bold] of project [bold]{project}[/bold].")
 
 
@@ -242,11 +227,7 @@ def _progress(job: dict[str, Any]) -> str:
 def list_jobs(project: Project, endpoint: Endpoint = DEFAULT_ENDPOINT, key: Key = None,
               data_dir: DataDir = DEFAULT_DATA_DIR, as_json: AsJson = False) -> None:
     """List a project's training jobs (kept 7 days by default), oldest first."""
-    client = _client(endpoint, key, data_dir)
-    try:
-        jobs = _list_all(client, f"{AUTHORING}/{project}/train/jobs")
-    except ApiError as error:
-        _fail(error)
+    jobs = _run(endpoint, key, data_dir, lambda client: _list_all(client, f"{AUTHORING}/{project}/train/jobs"))
     if as_json:
         _print_json(jobs)
         return
@@ -267,11 +248,7 @@ JobId = Annotated[str, typer.Argument(help="Training job id (see `customner jobs
 def show_job(project: Project, job_id: JobId, endpoint: Endpoint = DEFAULT_ENDPOINT, key: Key = None,
              data_dir: DataDir = DEFAULT_DATA_DIR, as_json: AsJson = False) -> None:
     """Show one training job: status, progress, times and errors."""
-    client = _client(endpoint, key, data_dir)
-    try:
-        job = client.call("GET", f"{AUTHORING}/{project}/train/jobs/{job_id}").json()
-    except ApiError as error:
-        _fail(error)
+    job = _run(endpoint, key, data_dir, lambda client: client.call("GET", f"{AUTHORING}/{project}/train/jobs/{job_id}").json())
     if as_json:
         _print_json(job)
         return
@@ -299,14 +276,14 @@ def _show_job(job: dict[str, Any]) -> None:
 def cancel_job(project: Project, job_id: JobId, endpoint: Endpoint = DEFAULT_ENDPOINT, key: Key = None,
                data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
     """Cancel a training job and wait until it has stopped."""
-    client = _client(endpoint, key, data_dir)
-    try:
+    def cancel(client: Client) -> dict[str, Any]:
         location = client.start("POST", f"{AUTHORING}/{project}/train/jobs/{job_id}/:cancel")
-        job = client.http.get(location).json()
+        job: dict[str, Any] = client.http.get(location).json()
         while job.get("status") not in TERMINAL:
             time.sleep(0.5)
             job = client.http.get(location).json()
-    except ApiError as error:
-        _fail(error)
+        return job
+
+    job = _run(endpoint, key, data_dir, cancel)
     # A cancel that arrives during the evaluation can end the job succeeded, as on Azure.
     console.print(f"Training job {job_id} ended [bold]{job['status']}[/bold].")
