@@ -5,7 +5,10 @@
   training pins torch's intra-op thread count to the config's ``threads`` whatever the process,
   the environment (``OMP_NUM_THREADS``) or the load say, seeds torch, and turns on deterministic
   algorithms. Nothing in training depends on the wall clock. The thread count is never lowered
-  when the machine is busy: that would change the numbers.
+  when the machine is busy: that would change the numbers. torch's random generator (dropout
+  masks, also drawn inside the encoder's attention) is process-wide, so two trainings in one
+  process would draw each other's masks (and torch's ONNX exporter keeps global state too): the
+  torch phase of a training holds a process lock.
 * Contention. libgomp (torch's OpenMP) busy-waits at every barrier by default; with more
   threads than free cores each waiting thread burns the time slice the thread it waits for
   needs, and concurrent trainings slow down far beyond their fair share. ``OMP_WAIT_POLICY=PASSIVE``
@@ -17,10 +20,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 WAIT_POLICY = "PASSIVE"
+_TORCH = threading.Lock()  # one seeded torch phase at a time per process
 
 
 def set_process_defaults() -> None:
@@ -29,8 +34,11 @@ def set_process_defaults() -> None:
 
 
 @contextmanager
-def pinned_torch(threads: int, seed: int) -> Iterator[None]:
+def pinned_torch(threads: int, seed: int, while_waiting: Callable[[], None] = lambda: None) -> Iterator[None]:
     """Fixed intra-op threads, seeded RNG and deterministic kernels for the calling thread.
+
+    Waits for any other training of this process to leave its block first, calling
+    ``while_waiting`` about twice a second (it may raise, e.g. to cancel).
 
     Under OpenMP the count takes effect for the calling thread (threads that already ran torch
     code keep theirs), so training must run inside this block, on the thread that entered it.
@@ -38,13 +46,16 @@ def pinned_torch(threads: int, seed: int) -> Iterator[None]:
     """
     import torch
 
+    while not _TORCH.acquire(timeout=0.5):
+        while_waiting()
     threads_before = torch.get_num_threads()
     deterministic_before = torch.are_deterministic_algorithms_enabled()
-    torch.set_num_threads(threads)
-    torch.manual_seed(seed)
-    torch.use_deterministic_algorithms(True)
     try:
+        torch.set_num_threads(threads)
+        torch.manual_seed(seed)
+        torch.use_deterministic_algorithms(True)
         yield
     finally:
         torch.set_num_threads(threads_before)
         torch.use_deterministic_algorithms(deterministic_before)
+        _TORCH.release()

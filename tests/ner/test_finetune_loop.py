@@ -41,7 +41,7 @@ def setup() -> Iterator[tuple[finetune.Tagger, SubwordEncoder, list[finetune.Tra
     encoder = SubwordEncoder(pretrained_dir() / "tokenizer.json")
     with pinned_torch(1, 0):
         model = finetune.Tagger(scheme.size, TransformerParams())
-        yield model, encoder, finetune.train_items(encoder, prepare(DOCS, scheme), 128), scheme
+    yield model, encoder, finetune.train_items(encoder, prepare(DOCS, scheme), 128), scheme
 
 
 def test_yields_every_step_then_the_epoch_and_stops_early(setup: tuple) -> None:

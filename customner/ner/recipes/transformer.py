@@ -52,37 +52,39 @@ class WindowedExpert:
 
 
 def _train_torch(ctx: TrainContext, encoder: SubwordEncoder, lo: float, hi: float) -> tuple[Tagger, dict[str, Any]]:
-    """Fine-tune on ``ctx.train``, early-stopped on ``ctx.dev``; progress goes from ``lo`` to ``hi``."""
+    """Fine-tune on ``ctx.train``, early-stopped on ``ctx.dev``; progress goes from ``lo`` to ``hi``.
+
+    Runs inside ``pinned_torch`` (the caller's block).
+    """
     from customner.ner import finetune
 
     config = ctx.config_as(TransformerConfig)
     p = config.params.transformer
-    with pinned_torch(p.threads, config.seed):
-        model = finetune.Tagger(ctx.scheme.size, p)
-        items = finetune.train_items(encoder, ctx.train, p.train_window)
-        schedule = finetune.plan(p, len(ctx.train), items)
+    model = finetune.Tagger(ctx.scheme.size, p)
+    items = finetune.train_items(encoder, ctx.train, p.train_window)
+    schedule = finetune.plan(p, len(ctx.train), items)
 
-        def evaluate() -> float:
-            experts = [WindowedExpert(encoder, model.run, ctx.scheme, p)]
-            return dev_f1(TaggerPredictor(ctx.scheme.categories, experts, [1.0]), ctx.dev)
+    def evaluate() -> float:
+        experts = [WindowedExpert(encoder, model.run, ctx.scheme, p)]
+        return dev_f1(TaggerPredictor(ctx.scheme.categories, experts, [1.0]), ctx.dev)
 
-        early_stopping = len(ctx.dev) >= p.min_dev_docs_for_early_stopping
-        checkpoints = finetune.BestInMemory()
-        history: list[float] = []
-        epoch = best_epoch = steps = 0
-        for event in finetune.training_steps(model, encoder, items, schedule, p, config.seed,
-                                             evaluate if early_stopping else None, checkpoints):
-            if isinstance(event, finetune.Step):
-                steps = event.step
-                ctx.report(lo + (hi - lo) * event.step / event.total_steps)
-                continue
-            epoch = event.epoch
-            if event.dev_f1 is not None:
-                history.append(round(event.dev_f1, 4))
-            if event.improved:
-                best_epoch = event.epoch
-        checkpoints.restore(model)
-        model.eval()
+    early_stopping = len(ctx.dev) >= p.min_dev_docs_for_early_stopping
+    checkpoints = finetune.BestInMemory()
+    history: list[float] = []
+    epoch = best_epoch = steps = 0
+    for event in finetune.training_steps(model, encoder, items, schedule, p, config.seed,
+                                         evaluate if early_stopping else None, checkpoints):
+        if isinstance(event, finetune.Step):
+            steps = event.step
+            ctx.report(lo + (hi - lo) * event.step / event.total_steps)
+            continue
+        epoch = event.epoch
+        if event.dev_f1 is not None:
+            history.append(round(event.dev_f1, 4))
+        if event.improved:
+            best_epoch = event.epoch
+    checkpoints.restore(model)
+    model.eval()
     info = {
         "epochs": epoch,
         "planned_epochs": schedule.epochs,
@@ -100,18 +102,21 @@ class TransformerTagger:
         from customner.ner.onnx_export import export, quantize
 
         out = ctx.output_dir
-        params = ctx.config_as(TransformerConfig).params
+        config = ctx.config_as(TransformerConfig)
+        params = config.params
         p = params.transformer
         info: dict[str, Any] = {}
         info.update(train_crf(ctx.train, ctx.scheme, out / CRF_FILE, params.crf, ctx, 0.0, 0.08))
         shutil.copyfile(pretrained_dir() / TOKENIZER_FILE, out / TOKENIZER_FILE)
         encoder = SubwordEncoder(out / TOKENIZER_FILE)
-        t0 = time.monotonic()
-        model, tinfo = _train_torch(ctx, encoder, 0.08, 0.9)
-        info.update(tinfo)
-        info["transformer_seconds"] = round(time.monotonic() - t0, 2)
         fp32 = out / "model.fp32.onnx"
-        export(model, fp32)
+        # torch's generator and the ONNX exporter's state are process-wide: one training at a time in here
+        with pinned_torch(p.threads, config.seed, while_waiting=ctx.check):
+            t0 = time.monotonic()
+            model, tinfo = _train_torch(ctx, encoder, 0.08, 0.9)
+            info.update(tinfo)
+            info["transformer_seconds"] = round(time.monotonic() - t0, 2)
+            export(model, fp32)
         ctx.report(0.93)
         chosen = fp32
         if p.quantize in ("auto", True):
