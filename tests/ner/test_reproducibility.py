@@ -50,7 +50,7 @@ def test_concurrent_trainings_in_one_process_do_not_share_random_draws(tmp_path:
         try:
             train(TrainingRequest(docs[:14], categories_of(docs), "en-us", False, tmp_path / str(k), seed=11))
             results[k] = load(tmp_path / str(k)).predict([d.text for d in docs[14:]])
-        except BaseException as error:  # reported below, on the test's thread
+        except BaseException as error:  # noqa: BLE001  (reported on the test thread by the assert below)
             failures.append(error)
 
     threads = [threading.Thread(target=run, args=(k,)) for k in range(2)]
@@ -75,7 +75,7 @@ def test_a_training_waiting_for_another_ones_torch_phase_can_be_cancelled(tmp_pa
         try:  # stops being wanted once its CRF expert is trained and the tokenizer copied: then it waits for the lock
             train(TrainingRequest(docs[:14], categories_of(docs), "en-us", False, tmp_path, on_progress=progress.append,
                                   should_stop=lambda: (tmp_path / "tokenizer.json").exists()))
-        except BaseException as error:
+        except BaseException as error:  # noqa: BLE001  (checked on the test thread below)
             outcome.append(error)
 
     with pinned_torch(1, 0):  # another training's torch phase
