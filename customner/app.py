@@ -11,15 +11,16 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.sessions import SessionMiddleware
 
 from customner import __version__, studio
-from customner.api import authoring, errors, openapi, runtime_ga, runtime_v32, storage
+from customner.api import authoring, errors, openapi, operations, runtime_ga, runtime_v32, storage
 from customner.api.common import require_key
+from customner.assembly import build_context
 from customner.context import AppContext
 from customner.settings import Settings
 
 
 def create_app(settings: Settings | None = None, context: AppContext | None = None) -> FastAPI:
     settings = settings or Settings()
-    context = context or AppContext.create(settings)
+    context = context or build_context(settings)
     api_key, _ = settings.ensure_api_key()
 
     @asynccontextmanager
@@ -43,6 +44,8 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     app.include_router(studio.router)
     session_secret = hashlib.sha256(b"customner-studio-session:" + api_key.encode()).hexdigest()
     app.add_middleware(SessionMiddleware, secret_key=session_secret, same_site="strict", max_age=12 * 3600)
+
+    operations.install(app, context)
 
     @app.get("/health", tags=["health"], summary="Liveness: answers without a key")
     def health() -> JSONResponse:

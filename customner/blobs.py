@@ -7,6 +7,7 @@ Keys are ``/``-separated paths relative to the root.
 from __future__ import annotations
 
 import posixpath
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,9 +18,15 @@ from fsspec.implementations.local import LocalFileSystem
 
 
 class BlobStore:
-    def __init__(self, root_url: str) -> None:
-        self.fs, self.root = fsspec.core.url_to_fs(root_url)
+    def __init__(self, root_url: str, options: dict[str, object] | None = None, cache_dir: Path | None = None) -> None:
+        options = dict(options or {})
+        if "://" in root_url and not root_url.startswith(("file://", "memory://")):
+            # Other processes write to a shared object store: a cached listing would hide their files.
+            options.setdefault("use_listings_cache", False)
+        self.fs, self.root = fsspec.core.url_to_fs(root_url, **options)
         self.fs.makedirs(self.root, exist_ok=True)
+        # Where remote model folders are downloaded to (each process or machine keeps its own).
+        self.cache_dir = cache_dir or Path(tempfile.gettempdir()) / "customner-blob-cache"
 
     def _path(self, key: str) -> str:
         normalized = posixpath.normpath(key)
@@ -68,13 +75,27 @@ class BlobStore:
         local = self._local_path(key)
         if local is not None:
             return local
-        cache = Path(tempfile.gettempdir()) / "customner-blob-cache" / key
+        cache = self.cache_dir / key
         if not cache.exists():
-            staging = Path(tempfile.mkdtemp(prefix="download-"))
-            self.fs.get(self._path(key) + "/", str(staging) + "/", recursive=True)
             cache.parent.mkdir(parents=True, exist_ok=True)
-            staging.rename(cache)
+            staging = Path(tempfile.mkdtemp(prefix="download-", dir=self.cache_dir))
+            self.fs.get(self._path(key) + "/", str(staging) + "/", recursive=True)
+            try:
+                staging.rename(cache)
+            except OSError:  # another process finished the same download first
+                shutil.rmtree(staging, ignore_errors=True)
         return cache
+
+    def list_dirs(self, prefix: str) -> list[str]:
+        """Names of the folders directly under ``prefix``."""
+        path = self._path(prefix)
+        if not self.fs.exists(path):
+            return []
+        return sorted(
+            posixpath.basename(entry["name"].rstrip("/"))
+            for entry in self.fs.ls(path, detail=True)
+            if entry["type"] == "directory"
+        )
 
     @contextmanager
     def write_dir(self, key: str) -> Iterator[Path]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from customner.api.errors import for_v32
 from customner.clock import iso_precise, iso_seconds
-from customner.jobs.engine import TERMINAL
+from customner.jobs.lifecycle import TERMINAL
 from customner.store.tables import Job
 
 DEFAULT_PAGE = 20

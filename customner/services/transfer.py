@@ -24,14 +24,15 @@ from customner.formats.azure_project import (
     ProjectMetadata,
     Region,
 )
-from customner.jobs.engine import job_function
+from customner.jobs import lifecycle
+from customner.jobs.registry import job_function
 from customner.ner.offsets import OffsetMapper, StringIndexType
 from customner.ner.types import Span
 from customner.services import authoring_jobs, projects
 from customner.services.documents import DocumentRecord, ProjectAssets, load_assets
 from customner.services.languages import check_language
 from customner.services.names import MAX_DOCUMENT_CHARACTERS, MAX_ENTITY_TYPES, check_resource_name, entity_name_problem
-from customner.store.tables import Document, EntityType, Job, Label, Project
+from customner.store.tables import Document, EntityType, Label, Project
 
 if TYPE_CHECKING:
     from customner.context import AppContext
@@ -254,20 +255,26 @@ def run_export(context: AppContext, job_id: str) -> None:
         project_file = build_project_file(project, assets, job.payload["version"])
     key = f"exports/{job_id}.json"
     context.blobs.write_text(key, project_file.model_dump_json(by_alias=True, exclude_none=True))
-    with context.db.session() as session:
-        row = session.get(Job, job_id)
-        assert row is not None
-        row.result = {"exportKey": key}
+    lifecycle.progress(context.db, job_id, result={"exportKey": key})
 
 
 def export_result(context: AppContext, project_name: str, job_id: str) -> dict[str, Any]:
-    with context.db.session() as session:
-        job = session.get(Job, job_id)
-        if job is None or job.kind != EXPORT_KIND or job.project_name != project_name or "exportKey" not in job.result:
-            raise errors.NotFound(f"No export result for job '{job_id}' in project '{project_name}'.")
-        key = job.result["exportKey"]
+    job = lifecycle.load(context.db, job_id)
+    if job is None or job.kind != EXPORT_KIND or job.project_name != project_name or "exportKey" not in job.result:
+        raise errors.NotFound(f"No export result for job '{job_id}' in project '{project_name}'.")
+    key = job.result["exportKey"]
     data: dict[str, Any] = json.loads(context.blobs.read_text(key))
     return data
+
+
+def sweep_exports(context: AppContext) -> list[str]:
+    """Remove export files whose job expired (the row is swept first, so the file has no job left)."""
+    names = [name for name in context.blobs.list("exports") if name.endswith(".json")]
+    live = lifecycle.existing_ids(context.db, [name.removesuffix(".json") for name in names])
+    removed = [name for name in names if name.removesuffix(".json") not in live]
+    for name in removed:
+        context.blobs.delete(f"exports/{name}")
+    return removed
 
 
 def snapshot_of(assets: ProjectAssets) -> dict[str, Any]:
