@@ -44,6 +44,7 @@ def make_celery(settings: Settings) -> Celery:
         worker_hijack_root_logger=False,
         worker_enable_remote_control=False,
         broker_connection_retry_on_startup=True,
+        broker_connection_max_retries=None,  # a worker waits for its broker as long as it takes
         broker_connection_timeout=BROKER_TIMEOUT_SECONDS,
         broker_transport_options={
             # Redis: an unacknowledged message returns to its queue after this long (a killed worker's).
