@@ -104,7 +104,7 @@ def install(app: Any, context: AppContext) -> None:
     app.include_router(router)
 
 
-@router.get("/ready", summary="Readiness: the database and the job broker answer", response_model=None)
+@router.get("/ready", summary="Readiness: the database and the job broker answer", response_model=None, include_in_schema=False)
 def ready(request: Request) -> JSONResponse:
     context: AppContext = request.app.state.context
     checks: dict[str, str] = {}
@@ -124,7 +124,7 @@ def ready(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=503 if down else 200)
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response, include_in_schema=False)
 def metrics(request: Request) -> Response:
     data = generate_latest(REGISTRY) + generate_latest(request.app.state.job_metrics)
     return Response(data, media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -33,7 +33,7 @@ class Maintenance:
         self.beat_seconds = max(0.2, settings.job_heartbeat_seconds)
         self.stale_seconds = settings.job_stale_seconds
         # A waiting job is sent again after this long (the broker's own redelivery takes about as long).
-        self.resend_seconds = max(2 * settings.job_stale_seconds, 10.0)
+        self.resend_seconds = max(1.5 * settings.job_stale_seconds, 10.0)
         self.sweep_seconds = settings.sweep_seconds
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None

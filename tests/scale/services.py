@@ -126,6 +126,7 @@ class Stack:
 
     def serve(self, name: str) -> str:
         port = free_port()
+        (self.workdir / name).mkdir(parents=True, exist_ok=True)
         process = self.start(name, "serve", "--port", str(port), "--data-dir", str(self.workdir / name))
         url = f"http://127.0.0.1:{port}"
         wait_http(url + "/health", process)

@@ -140,6 +140,16 @@ def test_two_apis_two_workers_survive_a_killed_worker(stack: tuple[Stack, Engine
     again = poll(_submit(apis[1], 0))
     assert again["status"] == "succeeded" and again["tasks"]["items"][0]["results"]["documents"][0]["entities"]
 
+    # Cancel crosses processes: asked on one API process, seen by the worker through the job row.
+    response = httpx.post(f"{api}{AUTHORING}/{PROJECT}/:train", params=VERSION, headers=HEADERS, json={
+        "modelLabel": "m3", "trainingConfigVersion": "latest", "evaluationOptions": {"kind": "manual"}})
+    training = response.headers["operation-location"]
+    while httpx.get(training, headers=HEADERS).json()["status"] != "running":
+        time.sleep(0.1)
+    cancel = httpx.post(training.replace(api, apis[1]).replace("?", "/:cancel?"), headers=HEADERS)
+    assert cancel.status_code == 202, cancel.text
+    assert poll(training, timeout=180)["status"] == "cancelled"
+
     metrics = httpx.get(f"{api}/metrics").text
     assert 'customner_job_queue_depth{queue="runtime"}' in metrics
     assert 'customner_http_requests_total{method="POST",route="/language/analyze-text/jobs",status="202"}' in metrics
