@@ -27,6 +27,7 @@ class AppContext:
         """Build the context with the job kinds ``registry`` names (``customner.assembly`` assembles it)."""
         if settings.job_engine not in ENGINES:
             raise ValueError(f"unknown job engine {settings.job_engine!r}; available: {', '.join(ENGINES)}")
+        settings.data_dir.mkdir(parents=True, exist_ok=True)  # the SQLite file and local blobs live there
         migrate(settings.resolved_database_url)
         blobs = BlobStore(settings.resolved_blob_url, settings.resolved_blob_options,
                           cache_dir=settings.data_dir.resolve() / "model-cache")

@@ -326,6 +326,13 @@ def active(db: Database, kind: str) -> list[Job]:
         return list(session.scalars(select(Job).where(Job.kind == kind, Job.status.in_(ACTIVE))).all())
 
 
+def count_waiting(db: Database, kind: str) -> int:
+    """Jobs of one kind waiting to start (for backpressure)."""
+    with db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(Job).where(
+            Job.kind == kind, Job.status == JobStatus.NOT_STARTED)) or 0)
+
+
 def queued(db: Database) -> list[tuple[str, datetime]]:
     """(kind, created_at) of every job waiting to start, for queue depth and age."""
     with db.session() as session:

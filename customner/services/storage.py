@@ -1,32 +1,25 @@
-"""Storage containers: plain ``.txt`` blobs that import reads by name, like Azure Blob containers."""
+"""Storage containers: plain ``.txt`` blobs that import reads by name, like Azure Blob containers (PDF/DOCX as their text)."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from customner import errors
-from customner.blobs import container_key
-from customner.services.names import MAX_DOCUMENT_CHARACTERS
-from customner.services.transfer import check_blob_name
+from customner.services import sources
+from customner.services.names import MAX_DOCUMENT_CHARACTERS, container_key, container_prefix
 
 if TYPE_CHECKING:
     from customner.context import AppContext
 
-_CONTAINER = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$")
-
-
-def check_container(name: str) -> None:
-    if not _CONTAINER.match(name):
-        raise errors.InvalidRequest(
-            f"Invalid container name '{name}'.", inner_code="InvalidParameterValue",
-            inner_message="Container names are 3 to 63 lowercase letters, digits and single hyphens, as in Azure Blob Storage.")
-
-
 def put_text(context: AppContext, container: str, name: str, data: bytes) -> bool:
-    """Store a UTF-8 text file; returns whether it was new."""
-    check_container(container)
-    check_blob_name(name)
+    """Store a UTF-8 text file, or a PDF's / .docx's extracted text with its page map; returns whether it was new."""
+    key = container_key(container, name)
+    if sources.is_source_file(name):
+        extracted = sources.read_source(name, data)
+        existed = context.blobs.exists(key)
+        context.blobs.write_text(key, extracted.text)
+        sources.save_map(context.blobs, container, name, extracted.source)
+        return not existed
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -37,15 +30,12 @@ def put_text(context: AppContext, container: str, name: str, data: bytes) -> boo
     if len(text) > MAX_DOCUMENT_CHARACTERS:
         raise errors.InvalidRequest(f"'{name}' has {len(text)} characters; the limit is {MAX_DOCUMENT_CHARACTERS}.",
                                     inner_code="InvalidDocument")
-    key = container_key(container, name)
     existed = context.blobs.exists(key)
     context.blobs.write_text(key, text)
     return not existed
 
 
 def get_text(context: AppContext, container: str, name: str) -> str:
-    check_container(container)
-    check_blob_name(name)
     key = container_key(container, name)
     if not context.blobs.exists(key):
         raise errors.NotFound(f"No file '{name}' in container '{container}'.", inner_code="NotFound")
@@ -53,10 +43,10 @@ def get_text(context: AppContext, container: str, name: str) -> str:
 
 
 def list_names(context: AppContext, container: str) -> list[str]:
-    check_container(container)
-    return context.blobs.list(f"storage/{container}")
+    return context.blobs.list(container_prefix(container))
 
 
 def delete(context: AppContext, container: str, name: str) -> None:
     get_text(context, container, name)
     context.blobs.delete(container_key(container, name))
+    sources.save_map(context.blobs, container, name, None)

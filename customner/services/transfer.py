@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete
 
 from customner import errors
-from customner.blobs import container_key
 from customner.clock import utcnow
+from customner.formats import registry
 from customner.formats.azure_project import (
     Assets,
     EntityCategory,
@@ -28,15 +28,25 @@ from customner.jobs import lifecycle
 from customner.jobs.registry import job_function
 from customner.ner.offsets import OffsetMapper, StringIndexType
 from customner.ner.types import Span
-from customner.services import authoring_jobs, projects
+from customner.services import authoring_jobs, exchange, projects
 from customner.services.documents import DocumentRecord, ProjectAssets, load_assets
 from customner.services.languages import check_language
-from customner.services.names import MAX_DOCUMENT_CHARACTERS, MAX_ENTITY_TYPES, check_resource_name, entity_name_problem
+from customner.services.names import (
+    MAX_DOCUMENT_CHARACTERS,
+    MAX_ENTITY_TYPES,
+    check_container_name,
+    check_resource_name,
+    container_key,
+    entity_name_problem,
+    file_name_problem,
+    text_problem,
+)
 from customner.store.tables import Document, EntityType, Label, Project
 
 if TYPE_CHECKING:
     from customner.context import AppContext
 
+AZURE = registry.AZURE
 IMPORT_KIND = "import"
 EXPORT_KIND = "export"
 MAX_REPORTED_PROBLEMS = 20
@@ -54,6 +64,7 @@ def plan_import(context: AppContext, project_name: str, project_file: ProjectFil
     check_resource_name("project", project_name, max_length=100)
     metadata = project_file.metadata.model_copy(update={"project_name": project_name})
     check_language(metadata.language)
+    check_container_name(metadata.storage_input_container_name)
     problems: list[str] = []
     categories = [entity.category for entity in project_file.assets.entities]
     problems += [p for p in (entity_name_problem(c) for c in categories) if p]
@@ -93,7 +104,9 @@ def plan_import(context: AppContext, project_name: str, project_file: ProjectFil
 
 
 def _document_text(context: AppContext, container: str, document: ProjectDocument) -> str:
-    check_blob_name(document.location)
+    problem = file_name_problem(document.location)
+    if problem:
+        raise errors.InvalidRequest(f"document location: {problem}")
     if document.text is not None:
         return document.text
     key = container_key(container, document.location)
@@ -105,16 +118,14 @@ def _document_text(context: AppContext, container: str, document: ProjectDocumen
     return context.blobs.read_text(key)
 
 
-def check_blob_name(name: str) -> None:
-    if not name or "/" in name or "\\" in name or name in {".", ".."}:
-        raise errors.InvalidRequest(f"document location '{name}' must be a file name at the root of the container")
-
-
 def _convert_document(document: ProjectDocument, text: str, declared: set[str]) -> tuple[DocumentRecord, list[str]]:
     problems: list[str] = []
     where = f"document '{document.location}'"
     if not text:
         problems.append(f"{where} is empty")
+    invalid = text_problem(text)
+    if invalid:
+        return DocumentRecord(location=document.location, text=""), [f"{where} {invalid}"]
     mapper = OffsetMapper(text, StringIndexType.UTF16_CODE_UNIT)
     utf16_length = mapper.length()
     if len(text) > MAX_DOCUMENT_CHARACTERS:
@@ -165,6 +176,13 @@ def _convert_document(document: ProjectDocument, text: str, declared: set[str]) 
 def submit_import(context: AppContext, project_name: str, project_file: ProjectFile) -> str:
     plan_import(context, project_name, project_file)
     return authoring_jobs.submit(context, IMPORT_KIND, project_name, {"projectFile": project_file.to_wire()})
+
+
+def submit_file_import(context: AppContext, project_name: str, format_name: str, data: bytes,
+                       language: str | None = None) -> str:
+    """Import a CoNLL, spaCy, Label Studio, doccano or JSONL file: converted first, then imported like Azure's."""
+    corpus = exchange.read_corpus(format_name, data)
+    return submit_import(context, project_name, exchange.to_project_file(context, project_name, corpus, language))
 
 
 @job_function(IMPORT_KIND)
@@ -230,14 +248,18 @@ def build_project_file(project: Project, assets: ProjectAssets, version: str) ->
     )
 
 
-def submit_export(context: AppContext, project_name: str, *, version: str, model_label: str | None = None) -> str:
+def submit_export(context: AppContext, project_name: str, *, version: str, model_label: str | None = None,
+                  format_name: str = AZURE) -> str:
+    """Queue an export; ``format_name`` is Azure's project file or one of the exchange formats."""
+    format_name = exchange.format_name(format_name)
     with context.db.session() as session:
         projects.get_or_raise(session, project_name)
         if model_label is not None:
             from customner.services.models import get_model_or_raise
 
             get_model_or_raise(session, project_name, model_label)
-    return authoring_jobs.submit(context, EXPORT_KIND, project_name, {"version": version, "modelLabel": model_label})
+    return authoring_jobs.submit(context, EXPORT_KIND, project_name,
+                                 {"version": version, "modelLabel": model_label, "format": format_name})
 
 
 @job_function(EXPORT_KIND)
@@ -252,26 +274,51 @@ def run_export(context: AppContext, job_id: str) -> None:
             assets = snapshot_assets(get_model_or_raise(session, project.name, label))
         else:
             assets = load_assets(session, context.blobs, project)
-        project_file = build_project_file(project, assets, job.payload["version"])
-    key = f"exports/{job_id}.json"
-    context.blobs.write_text(key, project_file.model_dump_json(by_alias=True, exclude_none=True))
-    lifecycle.progress(context.db, job_id, result={"exportKey": key})
+        format_name = job.payload.get("format") or AZURE
+        project_file = build_project_file(project, assets, job.payload["version"]) if format_name == AZURE else None
+    if project_file is not None:
+        key = f"exports/{job_id}.json"
+        context.blobs.write_text(key, project_file.model_dump_json(by_alias=True, exclude_none=True))
+    else:
+        key = f"exports/{job_id}{registry.export_format(format_name).extension}"
+        context.blobs.write_bytes(key, exchange.write(format_name, assets))
+    lifecycle.progress(context.db, job_id, result={"exportKey": key, "format": format_name})
 
 
-def export_result(context: AppContext, project_name: str, job_id: str) -> dict[str, Any]:
+@dataclass
+class ExportFile:
+    format: str
+    media_type: str
+    extension: str
+    data: bytes
+
+
+def export_file(context: AppContext, project_name: str, job_id: str) -> ExportFile:
+    """The exported file as bytes, with its format's media type and file extension."""
     job = lifecycle.load(context.db, job_id)
     if job is None or job.kind != EXPORT_KIND or job.project_name != project_name or "exportKey" not in job.result:
         raise errors.NotFound(f"No export result for job '{job_id}' in project '{project_name}'.")
-    key = job.result["exportKey"]
-    data: dict[str, Any] = json.loads(context.blobs.read_text(key))
+    key, format_name = job.result["exportKey"], job.result.get("format") or AZURE
+    if format_name == AZURE:
+        return ExportFile(AZURE, "application/json", ".json", context.blobs.read_bytes(key))
+    described = registry.export_format(format_name)
+    return ExportFile(format_name, described.media_type, described.extension, context.blobs.read_bytes(key))
+
+
+def export_result(context: AppContext, project_name: str, job_id: str) -> dict[str, Any]:
+    """An Azure export's project file (a JSON object)."""
+    exported = export_file(context, project_name, job_id)
+    if exported.format != AZURE:
+        raise errors.NotFound(f"Export job '{job_id}' wrote a {exported.format} file, not an Azure project file.")
+    data: dict[str, Any] = json.loads(exported.data.decode("utf-8-sig"))
     return data
 
 
 def sweep_exports(context: AppContext) -> list[str]:
     """Remove export files whose job expired (the row is swept first, so the file has no job left)."""
-    names = [name for name in context.blobs.list("exports") if name.endswith(".json")]
-    live = lifecycle.existing_ids(context.db, [name.removesuffix(".json") for name in names])
-    removed = [name for name in names if name.removesuffix(".json") not in live]
+    names = context.blobs.list("exports")  # exports/<job id><format's extension>
+    live = lifecycle.existing_ids(context.db, [name.split(".", 1)[0] for name in names])
+    removed = [name for name in names if name.split(".", 1)[0] not in live]
     for name in removed:
         context.blobs.delete(f"exports/{name}")
     return removed

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 
-from customner.services import labeling
+from customner.services import labeling, sources
 from customner.studio.web import Studio, StudioRoute, flash, is_htmx, redirect, render
 
 router = APIRouter(route_class=StudioRoute)
@@ -28,9 +28,9 @@ def list_page(request: Request, context: Studio, name: str, status: str = "all",
 
 
 @router.post("/projects/{name}/documents/upload")
-async def upload(request: Request, context: Studio, name: str, files: Annotated[list[UploadFile], File()],
-                 dataset: Annotated[str, Form()] = "Train") -> Response:
-    uploads = [labeling.NewDocument(upload.filename or "", await upload.read()) for upload in files if upload.filename]
+def upload(request: Request, context: Studio, name: str, files: Annotated[list[UploadFile], File()],
+           dataset: Annotated[str, Form()] = "Train") -> Response:
+    uploads = [labeling.NewDocument(upload.filename or "", upload.file.read()) for upload in files if upload.filename]
     added = labeling.add_documents(context, name, uploads, _dataset(dataset))
     flash(request, f"Added {len(added)} document(s): {', '.join(added[:5])}{' …' if len(added) > 5 else ''}.")
     return redirect(request, f"/studio/projects/{name}/documents")
@@ -65,3 +65,12 @@ def delete(request: Request, context: Studio, name: str, document_id: int) -> Re
     labeling.delete_document(context, name, document_id)
     flash(request, "Document removed from the project (its text stays in the storage container).")
     return redirect(request, f"/studio/projects/{name}/documents")
+
+
+@router.get("/projects/{name}/documents/{document_id}/source")
+def source_page(request: Request, context: Studio, name: str, document_id: int, offset: int | None = None) -> Response:
+    """Where a PDF's pages or a Word file's paragraphs lie in the document's text; with ``offset``, which holds it."""
+    found = sources.document_source(context, name, document_id)
+    unit = found.source.unit_of(offset) if found.source is not None and offset is not None else None
+    return render(request, "document_source.html", project=labeling.overview(context, name), tab="documents",
+                  document_id=document_id, found=found, offset=offset, unit=unit)
