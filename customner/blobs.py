@@ -74,13 +74,20 @@ class BlobStore:
 
     def list(self, prefix: str) -> list[str]:
         """Names of the files directly under ``prefix`` (not recursive)."""
+        return self._names(prefix, "file")
+
+    def list_dirs(self, prefix: str) -> list[str]:
+        """Names of the folders directly under ``prefix``."""
+        return self._names(prefix, "directory")
+
+    def _names(self, prefix: str, kind: str) -> list[str]:
         path = self._path(prefix)
         if not self.fs.exists(path):
             return []
         return sorted(
             posixpath.basename(entry["name"].rstrip("/"))
             for entry in self.fs.ls(path, detail=True)
-            if entry["type"] == "file"
+            if entry["type"] == kind
         )
 
     def _local_path(self, key: str) -> Path | None:
@@ -101,17 +108,6 @@ class BlobStore:
             except OSError:  # another process finished the same download first
                 shutil.rmtree(staging, ignore_errors=True)
         return cache
-
-    def list_dirs(self, prefix: str) -> list[str]:
-        """Names of the folders directly under ``prefix``."""
-        path = self._path(prefix)
-        if not self.fs.exists(path):
-            return []
-        return sorted(
-            posixpath.basename(entry["name"].rstrip("/"))
-            for entry in self.fs.ls(path, detail=True)
-            if entry["type"] == "directory"
-        )
 
     @contextmanager
     def write_dir(self, key: str) -> Iterator[Path]:
