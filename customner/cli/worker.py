@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from prometheus_client import start_http_server
 from sqlalchemy.exc import OperationalError
 
 from customner.assembly import build_context
@@ -27,6 +28,9 @@ def worker(
                                            help="Local folder: only this worker's model cache.")] = Path("customner-data"),
     queues: Annotated[str, typer.Option(help="Comma-separated queues to consume.")] = ",".join(QUEUES),
     concurrency: Annotated[int, typer.Option(min=1, help="Jobs run at once (threads).")] = 2,
+    metrics_port: Annotated[int, typer.Option(help="Serve this worker's Prometheus metrics (job durations, model "
+                                                   "cache) on this port; 0: off.")] = 0,
+    metrics_host: Annotated[str, typer.Option(help="Interface for --metrics-port.")] = "127.0.0.1",
 ) -> None:
     """Run jobs (runtime analysis, authoring, training) queued by `customner serve` processes."""
     settings = Settings(data_dir=data_dir, job_engine="celery")
@@ -41,6 +45,8 @@ def worker(
 
     engine = context.jobs
     assert isinstance(engine, CeleryJobEngine)
+    if metrics_port:
+        start_http_server(metrics_port, addr=metrics_host)
     log.info("worker consuming %s with %d threads", ",".join(names), concurrency)
     engine.run_worker(names, concurrency)
 

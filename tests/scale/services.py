@@ -132,9 +132,10 @@ class Stack:
         wait_http(url + "/health", process)
         return url
 
-    def worker(self, name: str, queues: str = "runtime,authoring,training", concurrency: int = 2) -> subprocess.Popen[bytes]:
+    def worker(self, name: str, queues: str = "runtime,authoring,training", concurrency: int = 2,
+               *extra: str) -> subprocess.Popen[bytes]:
         return self.start(name, "worker", "--data-dir", str(self.workdir / name), "--queues", queues,
-                          "--concurrency", str(concurrency))
+                          "--concurrency", str(concurrency), *extra)
 
     def stop(self) -> None:
         for process in self.processes:

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from customner.store.tables import Job
 from tests.conftest import demo_project_file
 from tests.scale.services import HEADERS, Stack, poll, postgres_database, redis_database, s3_bucket, stack_env
-from tests.server import AUTHORING, VERSION
+from tests.server import AUTHORING, VERSION, free_port
 
 RUNTIME = {"api-version": "2023-04-01"}
 PROJECT, DEPLOYMENT = "Scale", "prod"
@@ -86,7 +86,8 @@ def test_two_apis_two_workers_survive_a_killed_worker(stack: tuple[Stack, Engine
     with ThreadPoolExecutor(4) as pool:
         apis = list(pool.map(stack_.serve, ["api-1", "api-2"]))
     w1 = stack_.worker("worker-1")
-    w2 = stack_.worker("worker-2")
+    metrics_port = free_port()
+    w2 = stack_.worker("worker-2", "runtime,authoring,training", 2, "--metrics-port", str(metrics_port))
     api = apis[0]
 
     ready = httpx.get(f"{api}/ready", timeout=30)
@@ -120,6 +121,10 @@ def test_two_apis_two_workers_survive_a_killed_worker(stack: tuple[Stack, Engine
         rows = {row.id: row for row in connection.execute(select(Job.id, Job.worker, Job.attempts).where(Job.id.in_(orphans)))}
     for job_id in orphans:  # the jobs the killed worker was running were finished by the other one
         assert rows[job_id].attempts >= 2 and rows[job_id].worker == f"{socket.gethostname()}:{w2.pid}", rows[job_id]
+
+    worker_metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics").text
+    assert 'customner_job_duration_seconds_count{kind="analyze",status="succeeded"}' in worker_metrics
+    assert 'customner_model_cache_lookups_total{result="hit"}' in worker_metrics
 
     # A training whose worker dies is failed with a message; the project and its deployment are untouched.
     response = httpx.post(f"{api}{AUTHORING}/{PROJECT}/:train", params=VERSION, headers=HEADERS, json={
