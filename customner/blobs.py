@@ -32,6 +32,8 @@ class BlobStore:
         self.fs.makedirs(self.root, exist_ok=True)
         # Where remote model folders are downloaded to (each process or machine keeps its own).
         self.cache_dir = cache_dir or Path(tempfile.gettempdir()) / "customner-blob-cache"
+        # Where a model is written before its upload: upload-<pid>-…, so a dead process's leftovers are known.
+        self.staging_dir = self.cache_dir.parent / "upload-staging"
 
     def _path(self, key: str) -> str:
         """The store path of ``key``; refuses anything that could resolve outside the root."""
@@ -117,6 +119,29 @@ class BlobStore:
             local.mkdir(parents=True, exist_ok=True)
             yield local
             return
-        with tempfile.TemporaryDirectory(prefix="upload-") as staging:
+        self.staging_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=f"upload-{os.getpid()}-", dir=self.staging_dir) as staging:
             yield Path(staging)
             self.fs.put(staging + "/", self._path(key) + "/", recursive=True)
+
+    def sweep_staging(self) -> list[str]:
+        """Remove the upload folders of processes that no longer run (a training killed with ``kill -9``)."""
+        if not self.staging_dir.is_dir():
+            return []
+        removed = []
+        for folder in self.staging_dir.glob("upload-*-*"):
+            pid = folder.name.split("-")[1]
+            if pid.isdigit() and not _process_exists(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder.name)
+        return removed
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

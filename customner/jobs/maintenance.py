@@ -58,6 +58,7 @@ class Maintenance:
         removed = lifecycle.sweep_expired(self.context.db)
         if removed:
             log.info("swept %d expired jobs", removed)
+        self.context.blobs.sweep_staging()
         for sweeper in self.registry.sweepers:
             sweeper(self.context)
 

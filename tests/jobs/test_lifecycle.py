@@ -152,3 +152,16 @@ def test_a_job_whose_message_was_lost_is_sent_again_once_per_period(context: App
     assert lifecycle.reap_stale(context.db, 30, job_registry().resumable, resend_after=60) == [(job.id, "analyze")]
     assert lifecycle.reap_stale(context.db, 30, job_registry().resumable, resend_after=60) == []
     assert lifecycle.claim(context.db, job.id, "w", stale_after=30, resumable=True).run
+
+
+def test_the_sweeper_removes_upload_staging_left_by_a_dead_process(tmp_path: Path) -> None:
+    """On an object store a model is written locally first; kill -9 during training leaves that folder."""
+    context = build_context(Settings(data_dir=tmp_path, api_key="k", blob_url="memory://customner-staging-test"))
+    with context.blobs.write_dir("models/P/live") as live:
+        (live / "model.bin").write_text("being written by this process")
+        dead = context.blobs.staging_dir / "upload-999999999-abc"  # no such process
+        dead.mkdir()
+        (dead / "model.bin").write_text("left by a killed training")
+        Maintenance(context, job_registry(), RunningJobs(), lambda job_id, kind: None, reap=False).sweep_once()
+        assert live.exists() and not dead.exists()
+    assert context.blobs.exists("models/P/live/model.bin")
