@@ -53,7 +53,8 @@ def stack(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[Stac
 
 
 def _submit(api: str, job_number: int) -> str:
-    documents = [{"id": str(i), "language": "en", "text": SENTENCES[(job_number + i) % len(SENTENCES)] * 3}
+    # Documents of a few thousand characters, so each job runs long enough to be caught mid-job.
+    documents = [{"id": str(i), "language": "en", "text": " ".join([SENTENCES[(job_number + i) % len(SENTENCES)]] * 60)}
                  for i in range(PER_JOB)]
     response = httpx.post(f"{api}/language/analyze-text/jobs", params=RUNTIME, headers=HEADERS, timeout=60, json={
         "analysisInput": {"documents": documents},
@@ -106,11 +107,12 @@ def test_two_apis_two_workers_survive_a_killed_worker(stack: tuple[Stack, Engine
 
     # 200 documents in 40 jobs, alternating between the two API processes, submitted at once.
     with ThreadPoolExecutor(8) as pool:
-        locations = list(pool.map(lambda n: _submit(apis[n % 2], n), range(DOCUMENTS // PER_JOB)))
+        submitted = [pool.submit(_submit, apis[n % 2], n) for n in range(DOCUMENTS // PER_JOB)]
         name = f"{socket.gethostname()}:{w1.pid}"
-        orphans = _freeze_while_busy(engine, w1, name)
+        orphans = _freeze_while_busy(engine, w1, name)  # watched while the burst is still being submitted
         os.kill(w1.pid, signal.SIGKILL)
         w1.wait(timeout=30)
+        locations = [future.result() for future in submitted]
         results = list(pool.map(lambda url: poll(url, timeout=240), locations))
 
     assert [job["status"] for job in results] == ["succeeded"] * len(locations)
@@ -119,6 +121,10 @@ def test_two_apis_two_workers_survive_a_killed_worker(stack: tuple[Stack, Engine
     assert all(document["entities"] for document in analyzed)
     with engine.connect() as connection:
         rows = {row.id: row for row in connection.execute(select(Job.id, Job.worker, Job.attempts).where(Job.id.in_(orphans)))}
+    with engine.connect() as connection:
+        runners = set(connection.scalars(select(Job.worker).where(Job.kind == "analyze")))
+    workers = {f"{socket.gethostname()}:{process.pid}" for process in (w1, w2)}
+    assert runners and runners <= workers, "every job ran on a worker process, none in an API process"
     for job_id in orphans:  # the jobs the killed worker was running were finished by the other one
         assert rows[job_id].attempts >= 2 and rows[job_id].worker == f"{socket.gethostname()}:{w2.pid}", rows[job_id]
 
