@@ -99,7 +99,7 @@ class CeleryJobEngine:
         context, registry, running = self.context, self.registry, self.running
         stale = context.settings.job_stale_seconds
 
-        @self.app.task(name=TASK_NAME, bind=True, max_retries=None)
+        @self.app.task(name=TASK_NAME, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
         def run(task: Any, job_id: str, kind: str) -> str:
             try:
                 return run_job(context, registry, job_id, kind=kind, running=running, stale_after=stale)
