@@ -6,12 +6,11 @@ import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from customner import errors
 from customner.clock import utcnow
-from customner.jobs.engine import TERMINAL, new_job
+from customner.jobs import lifecycle
 from customner.store.tables import Job
 
 if TYPE_CHECKING:
@@ -23,8 +22,7 @@ TRAIN_KIND = "train"
 
 def running_training(session: Session, project_name: str) -> Job | None:
     """The project's unfinished training job, if any."""
-    return session.scalars(select(Job).where(
-        Job.kind == TRAIN_KIND, Job.project_name == project_name, Job.status.not_in(TERMINAL))).first()
+    return lifecycle.find_active(session, TRAIN_KIND, project_name)
 
 
 def refuse_while_training(session: Session, project_name: str) -> None:
@@ -46,7 +44,7 @@ def new_id() -> str:
 
 def build(context: AppContext, kind: str, project_name: str, payload: dict[str, Any], scope: str | None = None) -> Job:
     """A new job row; the caller adds it, commits, then calls ``context.jobs.enqueue``."""
-    return new_job(kind, job_id=new_id(), ttl=timedelta(days=context.settings.authoring_job_ttl_days),
+    return lifecycle.new(kind, job_id=new_id(), ttl=timedelta(days=context.settings.authoring_job_ttl_days),
                    project_name=project_name, scope=scope, payload=payload)
 
 
@@ -60,16 +58,15 @@ def submit(context: AppContext, kind: str, project_name: str, payload: dict[str,
 
 
 def load(session: Session, job_id: str) -> Job:
-    """The row of a job that is running (inside a job function)."""
-    job = session.get(Job, job_id)
+    """The row of a job that is running (inside a job function), read in the caller's transaction."""
+    job = lifecycle.load_in(session, job_id)
     assert job is not None and job.project_name is not None, f"job {job_id} vanished"
     return job
 
 
 def get(context: AppContext, job_id: str, kinds: tuple[str, ...], project_name: str | None = None,
         scope: str | None = None) -> Job:
-    with context.db.session() as session:
-        job = session.get(Job, job_id)
+    job = lifecycle.load(context.db, job_id)
     if (job is None or job.kind not in kinds or job.expires_at < utcnow()
             or (project_name is not None and job.project_name != project_name)
             or (scope is not None and job.scope != scope)):

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from customner import errors
 from customner.clock import iso_seconds, utcnow
 from customner.formats.azure_project import ProjectMetadata
-from customner.jobs.engine import job_function
+from customner.jobs.registry import job_function
 from customner.services import authoring_jobs, projects
 from customner.services.documents import load_assets
 from customner.services.models import assets_from_snapshot, delete_artifact_if_unused

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from customner import errors
 from customner.clock import utcnow
-from customner.jobs.engine import job_function
+from customner.jobs.registry import job_function
 from customner.services import authoring_jobs, projects
 from customner.services.models import delete_artifact_if_unused, get_model_or_raise
 from customner.services.names import MAX_DEPLOYMENTS, check_resource_name

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete
 
 from customner import errors
-from customner.jobs.engine import job_function
+from customner.jobs.registry import job_function
 from customner.services import authoring_jobs, projects, training
 from customner.services.documents import load_assets
 from customner.services.models import get_model_or_raise, snapshot_assets

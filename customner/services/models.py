@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from customner import errors
-from customner.jobs.engine import job_function
+from customner.jobs.registry import job_function
 from customner.ner.types import Span
 from customner.services import authoring_jobs, projects
 from customner.services.documents import DocumentRecord, ProjectAssets

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from customner import errors
 from customner.clock import utcnow
-from customner.jobs.engine import job_function
+from customner.jobs.registry import job_function
 from customner.services import authoring_jobs
 from customner.services.languages import check_language
 from customner.services.names import check_container_name, check_project_name

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from customner.jobs.engine import new_job
+from customner.jobs import lifecycle
 from customner.services.analysis import ANALYSIS_KIND
 from tests.api.conftest import assert_error
 from tests.server import API_KEY, AUTHORING, VERSION, RunningServer, run_server
@@ -124,7 +124,7 @@ def test_a_full_queue_answers_429_with_retry_after(tmp_path: Path) -> None:
         small.wait_job(accepted.headers["operation-location"])
         with small.context.db.session() as session:
             for _ in range(2):
-                session.add(new_job(ANALYSIS_KIND, job_id=str(uuid.uuid4()), ttl=timedelta(hours=1)))
+                session.add(lifecycle.new(ANALYSIS_KIND, job_id=str(uuid.uuid4()), ttl=timedelta(hours=1)))
         throttled = small.client.post(GA_JOBS, params=GA, json=ga_body(["one text"]))
         error = assert_error(throttled, 429, "429")
         assert int(throttled.headers["Retry-After"]) >= 1 and "retry" in error["message"].lower()

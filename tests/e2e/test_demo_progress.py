@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from customner.context import AppContext
+from customner.assembly import build_context
 from customner.demo.bootstrap import PROJECT, demo_project_file, wait
 from customner.services import transfer
 from customner.settings import Settings
 
 
 def test_a_step_without_progress_of_its_own_is_complete_when_its_job_succeeds(tmp_path: Path) -> None:
-    context = AppContext.create(Settings(data_dir=tmp_path, api_key="demo-progress-test"))
+    context = build_context(Settings(data_dir=tmp_path, api_key="demo-progress-test"))
     context.jobs.start()
     try:
         reported: list[tuple[str, float]] = []
