@@ -35,6 +35,11 @@ class ModelCache:
                 self._loaded.popitem(last=False)
             return predictor
 
+    def loaded(self) -> list[str]:
+        """The ids of the models held, least recently used first (for health pages and tests)."""
+        with self._lock:
+            return list(self._loaded)
+
     def forget(self, model_id: str) -> None:
         with self._lock:
             self._loaded.pop(model_id, None)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete
 
-from customner import errors
+from customner import errors, ner
 from customner.jobs.registry import job_function
 from customner.services import authoring_jobs, projects, training
 from customner.services.documents import load_assets
@@ -59,7 +59,9 @@ def run_evaluate(context: AppContext, job_id: str) -> None:
     if not test:
         hint = "assign some documents to the Test set" if options.kind == "manual" else "add more labeled documents"
         raise errors.JobFailure(f"The test set is empty, so the model cannot be evaluated; {hint}.", code="InvalidRequest")
-    summary, evaluated = training.evaluate_test_set(context, artifact, model_id, categories, train, test, language, options)
+    # A predictor of its own: re-evaluating must not evict a deployed model from the serving cache.
+    predictor = ner.load(context.blobs.read_dir(artifact))
+    summary, evaluated = training.evaluate_test_set(predictor, model_id, categories, train, test, language, options)
     trained_on = {record.location for record in seen}
     overlap = sum(record.location in trained_on for record in test)
     warnings = [] if not overlap else [{
