@@ -6,6 +6,7 @@ Keys are ``/``-separated paths relative to the root.
 
 from __future__ import annotations
 
+import builtins
 import os
 import posixpath
 import shutil
@@ -74,15 +75,15 @@ class BlobStore:
         if self.fs.exists(path):
             self.fs.rm(path, recursive=True)
 
-    def list(self, prefix: str) -> list[str]:
+    def list(self, prefix: str) -> builtins.list[str]:
         """Names of the files directly under ``prefix`` (not recursive)."""
         return self._names(prefix, "file")
 
-    def list_dirs(self, prefix: str) -> list[str]:
+    def list_dirs(self, prefix: str) -> builtins.list[str]:
         """Names of the folders directly under ``prefix``."""
         return self._names(prefix, "directory")
 
-    def _names(self, prefix: str, kind: str) -> list[str]:
+    def _names(self, prefix: str, kind: str) -> builtins.list[str]:
         path = self._path(prefix)
         if not self.fs.exists(path):
             return []
@@ -124,7 +125,7 @@ class BlobStore:
             yield Path(staging)
             self.fs.put(staging + "/", self._path(key) + "/", recursive=True)
 
-    def sweep_staging(self) -> list[str]:
+    def sweep_staging(self) -> builtins.list[str]:
         """Remove the upload folders of processes that no longer run (a training killed with ``kill -9``)."""
         if not self.staging_dir.is_dir():
             return []

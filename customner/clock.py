@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 
 
 def utcnow() -> datetime:
@@ -15,6 +16,10 @@ def iso_seconds(moment: datetime | None) -> str | None:
     return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@overload
+def iso_precise(moment: datetime) -> str: ...
+@overload
+def iso_precise(moment: None) -> None: ...
 def iso_precise(moment: datetime | None) -> str | None:
     """Task-level timestamp with 7 fractional digits, as Azure writes them."""
     return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"

@@ -31,7 +31,7 @@ CUSTOM_KIND = "CustomEntityRecognition"
 
 
 # Checked by hand in _task (after the kind), so only documented here.
-_PARAMETERS_SCHEMA = {
+_PARAMETERS_SCHEMA: dict[str, Any] = {
     "properties": {
         "projectName": {"type": "string"}, "deploymentName": {"type": "string"},
         "stringIndexType": {"type": "string", "enum": list(ALLOWED_INDEX_TYPES), "default": "TextElements_v8"},

@@ -371,6 +371,7 @@ def ok(model: type[BaseModel], description: str = "Success") -> dict[int | str, 
     return {200: {"model": model, "description": description}}
 
 
-ACCEPTED = {202: {"description": "Accepted: empty body; the job URL (with api-version) in `operation-location`.",
-                  "headers": {"operation-location": {"schema": {"type": "string", "format": "uri"},
-                                                     "description": "Absolute URL of the job to poll."}}}}
+ACCEPTED: dict[int | str, dict[str, Any]] = {
+    202: {"description": "Accepted: empty body; the job URL (with api-version) in `operation-location`.",
+          "headers": {"operation-location": {"schema": {"type": "string", "format": "uri"},
+                                             "description": "Absolute URL of the job to poll."}}}}

@@ -6,7 +6,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -31,7 +31,7 @@ def _client(endpoint: str, key: str | None, data_dir: Path) -> Client:
         _fail(error)
 
 
-def _fail(error: ApiError) -> typer.Exit:
+def _fail(error: ApiError) -> NoReturn:
     console.print(f"[red]error:[/red] {error}")
     raise typer.Exit(1)
 

@@ -6,11 +6,11 @@ The legacy shape (``extractors`` / ``extractorName``) still ships in Azure's own
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-PROJECT_KIND = "CustomEntityRecognition"
+PROJECT_KIND: Final = "CustomEntityRecognition"
 
 
 class _Model(BaseModel):

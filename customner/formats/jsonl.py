@@ -63,5 +63,5 @@ def _id(where: str, value: object) -> str | None:
 
 def _dataset(where: str, value: object) -> str | None:
     if value in (None, "Train", "Test"):
-        return value  # type: ignore[return-value]
+        return value
     raise FormatError(where, f"\"dataset\" must be \"Train\" or \"Test\", not {value!r}")

@@ -64,6 +64,13 @@ def load(session: Session, job_id: str) -> Job:
     return job
 
 
+def project_of(job: Job) -> str:
+    """The project of an authoring job: every authoring kind has one (``build`` sets it)."""
+    if job.project_name is None:
+        raise ValueError(f"job {job.id} belongs to no project")
+    return job.project_name
+
+
 def get(context: AppContext, job_id: str, kinds: tuple[str, ...], project_name: str | None = None,
         scope: str | None = None) -> Job:
     job = lifecycle.load(context.db, job_id)

@@ -166,8 +166,8 @@ def receive(context: AppContext, project_name: str, token: str | None, bundle: I
             raise errors.InvalidRequest(f"The copy archive is unreadable: {error}") from error
         source = manifest["project"]
         metadata = ProjectMetadata(
-            projectKind="CustomEntityRecognition", projectName=project_name, language=source["language"],
-            storageInputContainerName=claims["container"] or source["storageInputContainerName"],
+            project_kind="CustomEntityRecognition", project_name=project_name, language=source["language"],
+            storage_input_container_name=claims["container"] or source["storageInputContainerName"],
             multilingual=source["multilingual"], description=source["description"], settings=source["settings"])
         check_container_name(metadata.storage_input_container_name)  # every name is checked before anything is written
         for record in assets.documents:

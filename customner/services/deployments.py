@@ -79,14 +79,14 @@ def submit_deploy(context: AppContext, project_name: str, name: str, model_label
 def run_deploy(context: AppContext, job_id: str) -> None:
     with context.db.session() as session:
         job = authoring_jobs.load(session, job_id)
-        model = get_model_or_raise(session, job.project_name, job.payload["modelLabel"])
+        model = get_model_or_raise(session, authoring_jobs.project_of(job), job.payload["modelLabel"])
         model_id, artifact = model.id, model.artifact_path
     # Load before switching, so the slot never points at a model that cannot serve.
     context.models.get(model_id, artifact)
     now = utcnow()
     with context.db.session() as session:
         job = authoring_jobs.load(session, job_id)
-        deployment = find(session, job.project_name, job.payload["deploymentName"])
+        deployment = find(session, authoring_jobs.project_of(job), job.payload["deploymentName"])
         previous = None
         if deployment is None:
             deployment = Deployment(project_name=job.project_name, name=job.payload["deploymentName"])
@@ -115,7 +115,7 @@ def submit_delete(context: AppContext, project_name: str, name: str) -> str:
 def run_delete(context: AppContext, job_id: str) -> None:
     with context.db.session() as session:
         job = authoring_jobs.load(session, job_id)
-        deployment = find(session, job.project_name, job.payload["deploymentName"])
+        deployment = find(session, authoring_jobs.project_of(job), job.payload["deploymentName"])
         if deployment is None:
             return
         model_id, artifact = deployment.model_id, deployment.artifact_path
@@ -141,8 +141,8 @@ def run_swap(context: AppContext, job_id: str) -> None:
     """Exchange the models of two slots in one transaction."""
     with context.db.session() as session:
         job = authoring_jobs.load(session, job_id)
-        first = get_or_raise(session, job.project_name, job.payload["firstDeploymentName"])
-        second = get_or_raise(session, job.project_name, job.payload["secondDeploymentName"])
+        first = get_or_raise(session, authoring_jobs.project_of(job), job.payload["firstDeploymentName"])
+        second = get_or_raise(session, authoring_jobs.project_of(job), job.payload["secondDeploymentName"])
         fields = ("model_id", "model_label", "artifact_path", "trained_at", "config_version")
         first_values = [getattr(first, f) for f in fields]
         for f in fields:

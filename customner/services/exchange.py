@@ -55,16 +55,16 @@ def to_project_file(context: AppContext, project_name: str, corpus: Corpus, lang
     with context.db.session() as session:
         project = session.get(Project, project_name)
         metadata = ProjectMetadata(
-            projectKind="CustomEntityRecognition", projectName=project_name,
-            storageInputContainerName=project.storage_container if project else container_for(project_name),
+            project_kind="CustomEntityRecognition", project_name=project_name,
+            storage_input_container_name=project.storage_container if project else container_for(project_name),
             language=language or (project.language if project else DEFAULT_LANGUAGE),
             multilingual=bool(project.multilingual) if project else False,
             description=project.description if project else None,
             settings=dict(project.settings or {}) if project else {})
     documents = [_document(record, location) for record, location in zip(corpus.records, _locations(corpus), strict=True)]
-    assets = Assets(projectKind="CustomEntityRecognition",
+    assets = Assets(project_kind="CustomEntityRecognition",
                     entities=[EntityCategory(category=c) for c in corpus.all_categories()], documents=documents)
-    return ProjectFile(projectFileVersion=PROJECT_FILE_VERSION, stringIndexType="Utf16CodeUnit", metadata=metadata, assets=assets)
+    return ProjectFile(project_file_version=PROJECT_FILE_VERSION, string_index_type="Utf16CodeUnit", metadata=metadata, assets=assets)
 
 
 def _locations(corpus: Corpus) -> list[str]:

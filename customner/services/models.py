@@ -129,8 +129,8 @@ def run_load_snapshot(context: AppContext, job_id: str) -> None:
         assert project is not None
         assets = snapshot_assets(get_model_or_raise(session, project.name, job.payload["modelLabel"]))
         metadata = ProjectMetadata(
-            projectKind="CustomEntityRecognition", storageInputContainerName=project.storage_container,
-            projectName=project.name, multilingual=project.multilingual, description=project.description,
+            project_kind="CustomEntityRecognition", storage_input_container_name=project.storage_container,
+            project_name=project.name, multilingual=project.multilingual, description=project.description,
             language=project.language, settings=project.settings or {})
     for record in assets.documents:
         context.blobs.write_text(container_key(metadata.storage_input_container_name, record.location), record.text)

@@ -238,12 +238,12 @@ def build_project_file(project: Project, assets: ProjectAssets, version: str) ->
         documents.append(ProjectDocument(location=record.location, language=record.language or project.language,
                                          dataset=record.dataset, entities=regions))
     return ProjectFile(
-        projectFileVersion=version, stringIndexType="Utf16CodeUnit",
+        project_file_version=version, string_index_type="Utf16CodeUnit",
         metadata=ProjectMetadata(
-            projectKind="CustomEntityRecognition", storageInputContainerName=project.storage_container,
-            projectName=project.name, multilingual=project.multilingual, description=project.description,
+            project_kind="CustomEntityRecognition", storage_input_container_name=project.storage_container,
+            project_name=project.name, multilingual=project.multilingual, description=project.description,
             language=project.language, settings=project.settings or {}),
-        assets=Assets(projectKind="CustomEntityRecognition",
+        assets=Assets(project_kind="CustomEntityRecognition",
                       entities=[EntityCategory(category=c) for c in assets.categories], documents=documents),
     )
 

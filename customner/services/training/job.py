@@ -30,7 +30,7 @@ def run_training(context: AppContext, job_id: str) -> None:
     with context.db.session() as session:
         job = authoring_jobs.load(session, job_id)
         payload = job.payload
-        project = projects.get_or_raise(session, job.project_name)
+        project = projects.get_or_raise(session, authoring_jobs.project_of(job))
         language, multilingual, project_name = project.language, project.multilingual, project.name
         assets = load_assets(session, context.blobs, project)
     options = EvaluationOptions.from_wire(payload["evaluationOptions"])
