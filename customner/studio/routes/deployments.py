@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
@@ -19,7 +20,7 @@ KEY = "<YOUR_KEY>"
 DOCUMENT = "<YOUR_DOCUMENT_HERE>"
 
 
-def _curl(method: str, url: str, body: dict[str, object] | None = None) -> str:
+def _curl(method: str, url: str, body: Mapping[str, object] | None = None) -> str:
     lines = [f"curl -X {method} {shlex.quote(url)}", f"  -H {shlex.quote(f'{KEY_HEADER}: {KEY}')}"]
     if body is not None:
         lines += ["  -H 'Content-Type: application/json'", f"  -d {shlex.quote(json.dumps(body, indent=2))}"]

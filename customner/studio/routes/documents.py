@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 
@@ -20,7 +20,7 @@ def _dataset(value: str) -> str | None:
 def list_page(request: Request, context: Studio, name: str, status: str = "all", category: str = "",
               dataset: str = "") -> Response:
     wanted = labeling.DocumentFilter(status=status, category=category or None, dataset=dataset or None)
-    values = dict(project=labeling.overview(context, name), documents=labeling.list_documents(context, name, wanted),
+    values: dict[str, Any] = dict(project=labeling.overview(context, name), documents=labeling.list_documents(context, name, wanted),
                   wanted=wanted, tab="documents")
     if is_htmx(request) and request.headers.get("HX-Target") == "document-list":
         return render(request, "partials/document_list.html", **values)

@@ -45,7 +45,7 @@ def start(request: Request, context: Studio, name: str, model_label: Annotated[s
 @router.get("/projects/{name}/train/jobs/{job_id}/progress")
 def progress(request: Request, context: Studio, name: str, job_id: str) -> Response:
     job = labeling.get_job(context, job_id)
-    values = dict(project_name=name, job=job, terminal=TERMINAL)
+    values: dict[str, Any] = dict(project_name=name, job=job, terminal=TERMINAL)
     if job.status in TERMINAL:  # the history table is refreshed out of band once the run ends
         values.update(jobs=_history(context, name), refresh_history=True)
     return render(request, "partials/train_progress.html", **values)
