@@ -178,17 +178,19 @@
   }
 
   // ---- changes, undo, autosave
-  function change(fn) {
-    undoStack.push({ labels: labels.map((l) => ({ ...l })), suggestions: suggestions.slice() });
+  // labelsChange false: only suggestions changed (a rejection, stored apart), so nothing is saved and the
+  // document does not become "labeled".
+  function change(fn, labelsChange = true) {
+    undoStack.push({ labels: labels.map((l) => ({ ...l })), suggestions: suggestions.slice(), labelsChange });
     if (undoStack.length > 200) undoStack.shift();
-    fn(); sortSpans(labels); draw(); dirty();
+    fn(); sortSpans(labels); draw(); if (labelsChange) dirty();
   }
   function undo() {
     const prev = undoStack.pop();
     if (!prev) { say("Nothing to undo"); return; }
     const back = prev.suggestions.filter((x) => !suggestions.includes(x) && x.rejected);
     if (back.length) { for (const x of back) x.rejected = false; remember(back, true); }
-    labels = prev.labels; suggestions = prev.suggestions; draw(); dirty();
+    labels = prev.labels; suggestions = prev.suggestions; draw(); if (prev.labelsChange) dirty();
   }
   const openSuggestions = () => suggestions.filter((x) => !labels.some((l) => overlaps(l, x)));
   const quoted = (l) => `“${text.slice(l.s, l.e)}” (${l.c})`;
@@ -205,7 +207,8 @@
     }));
     dialog.returnValue = "";
     return new Promise((resolve) => {
-      dialog.addEventListener("close", () => { docEl.focus({ preventScroll: true }); resolve(dialog.returnValue); }, { once: true });
+      // Resolved in a later task: a navigation started inside the dialog's own close is dropped by Chromium.
+      dialog.addEventListener("close", () => { docEl.focus({ preventScroll: true }); setTimeout(() => resolve(dialog.returnValue), 0); }, { once: true });
       dialog.showModal();
     });
   }
@@ -268,7 +271,7 @@
     post(`${base}/rejections.json${query}`, body).then((r) => { if (!r.ok) say("The rejection was not stored; it may come back after a reload"); })
       .catch(() => say("The rejection was not stored; it may come back after a reload"));
   }
-  function reject(x) { x.rejected = true; change(() => { suggestions = suggestions.filter((y) => y !== x); }); remember([x]); }
+  function reject(x) { x.rejected = true; change(() => { suggestions = suggestions.filter((y) => y !== x); }, false); remember([x]); }
   function acceptAll(c) {
     change(() => {
       for (const x of suggestions) if (x.c === c && !labels.some((l) => overlaps(l, x))) labels.push({ s: x.s, e: x.e, c: x.c });
@@ -278,7 +281,7 @@
   function rejectAll(c) {
     const gone = openSuggestions().filter((x) => x.c === c);
     for (const x of gone) x.rejected = true;
-    change(() => { suggestions = suggestions.filter((x) => !gone.includes(x)); });
+    change(() => { suggestions = suggestions.filter((x) => !gone.includes(x)); }, false);
     remember(gone);
   }
 
@@ -387,7 +390,7 @@
         [["accept", "Accept all, then next"], ["reject", "Reject all, then next"], ["skip", "Leave open, next without marking labeled"], ["", "Stay here"]]);
       if (!answer) return;
       if (answer === "accept") change(() => { for (const x of open) labels.push({ s: x.s, e: x.e, c: x.c }); suggestions = suggestions.filter((x) => !open.includes(x)); });
-      if (answer === "reject") { for (const x of open) x.rejected = true; change(() => { suggestions = suggestions.filter((x) => !open.includes(x)); }); remember(open); }
+      if (answer === "reject") { for (const x of open) x.rejected = true; change(() => { suggestions = suggestions.filter((x) => !open.includes(x)); }, false); remember(open); }
       if (answer === "skip") markDone = false;
     }
     try {
