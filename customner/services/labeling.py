@@ -433,6 +433,9 @@ def get_document(context: AppContext, project_name: str, document_id: int, annot
         project = projects.get_or_raise(session, project_name)
         document = _document(session, project_name, document_id)
         ids = [row.id for row in project.documents]
+        if annotator is not None:  # an annotator's previous/next are their own documents
+            mine = set(session.scalars(select(Annotation.document_id).where(Annotation.annotator == annotator)))
+            ids = [document_id for document_id in ids if document_id in mine or document_id == document.id]
         index = ids.index(document.id)
         text = context.blobs.read_text(container_key(project.storage_container, document.location))
         if annotator is None:
@@ -480,6 +483,7 @@ def _bump_annotation(session: Session, copy: Annotation, spans: list[tuple[int, 
                      action: str) -> int:
     """Store an annotator's new labels with a new version and an audit event."""
     before = [(int(s), int(e), str(c)) for s, e, c in copy.labels or []]
+    spans = [(int(s), int(e), str(c)) for s, e, c in spans]
     old = copy.version
     copy.labels = [list(span) for span in sorted(spans)]
     copy.version = old + 1

@@ -3,10 +3,20 @@
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
-from customner.studio.routes import auth, deployments, documents, evaluation, labeling, projects, testing, training
+from customner.studio.routes import (
+    auth,
+    deployments,
+    documents,
+    evaluation,
+    labeling,
+    projects,
+    review,
+    testing,
+    training,
+)
 
 router = APIRouter(prefix="/studio", include_in_schema=False)
-for _module in (auth, projects, documents, labeling, training, evaluation, deployments, testing):
+for _module in (auth, projects, documents, labeling, review, training, evaluation, deployments, testing):
     router.include_router(_module.router)
 
 
