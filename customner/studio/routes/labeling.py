@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import JSONResponse
 
 from customner import errors
-from customner.services import audit, labeling
+from customner.services import annotators, audit, labeling
 from customner.studio.web import Studio, StudioRoute, current_actor, current_role, flash, redirect, render
 
 router = APIRouter(route_class=StudioRoute)
@@ -26,7 +26,13 @@ def whose_copy(request: Request, annotator: str | None) -> str | None:
 
 @router.get("/projects/{name}/label")
 def start(request: Request, context: Studio, name: str) -> Response:
-    """The Label tab: the first unlabeled document, else the first document."""
+    """The Label tab: the first unlabeled document, else the first document (an annotator: of their own)."""
+    if current_role(request) == "annotator":
+        mine = next((p for p in annotators.progress(context, name) if p.annotator == current_actor(request)), None)
+        if mine is None or mine.first_open is None:
+            flash(request, "No document of this project is waiting for you." if mine is None else "All your documents are labeled.")
+            return redirect(request, "/studio/projects")
+        return redirect(request, f"/studio/projects/{name}/documents/{mine.first_open}")
     rows = labeling.list_documents(context, name, labeling.DocumentFilter())
     if not rows:
         flash(request, "Add some documents first.", "warn")
@@ -59,8 +65,8 @@ def page(request: Request, context: Studio, name: str, document_id: int, annotat
 
 @router.get("/projects/{name}/documents/{document_id}/history")
 def history(request: Request, context: Studio, name: str, document_id: int) -> Response:
-    labeling.get_document(context, name, document_id)  # 404 for a document of another project
-    return render(request, "partials/history.html", history=audit.history(context, name, document_id))
+    text = labeling.get_document(context, name, document_id).text  # 404 for a document of another project
+    return render(request, "partials/history.html", history=audit.history(context, name, document_id), text=text)
 
 
 @router.post("/projects/{name}/documents/{document_id}/labels.json")
