@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from customner import errors
 from customner.blobs import container_key
@@ -469,14 +470,48 @@ def _spans(document: Document) -> list[tuple[int, int, str]]:
     return sorted((label.start, label.end, label.category) for label in document.labels)
 
 
+def _advance(session: Session, row: Document | Annotation, expected: int) -> int:
+    """Move a copy's version from ``expected`` to the next, in one conditional UPDATE.
+
+    That single statement decides which of two concurrent saves wins (the database serializes it), so a
+    save that read the version just before another one committed is refused too, never applied on top.
+    """
+    table: type[Document] | type[Annotation] = type(row)
+    column = "labels_version" if table is Document else "version"
+    with session.no_autoflush:
+        result = session.execute(update(table).where(table.id == row.id, getattr(table, column) == expected)
+                                 .values({column: expected + 1}).execution_options(synchronize_session=False))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise _stale_now(session, row)
+    set_committed_value(row, column, expected + 1)
+    return expected + 1
+
+
+def _stale_now(session: Session, row: Document | Annotation) -> StaleLabels:
+    """The refusal for a save that lost the race: with the labels and version that won."""
+    with session.no_autoflush:
+        if isinstance(row, Document):
+            version = session.scalar(select(Document.labels_version).where(Document.id == row.id)) or 0
+            current = sorted(session.execute(select(Label.start, Label.end, Label.category)
+                                             .where(Label.document_id == row.id)).tuples())
+            annotator, document_id = None, row.id
+        else:
+            version, labels = session.execute(select(Annotation.version, Annotation.labels)
+                                              .where(Annotation.id == row.id)).one()
+            current = sorted((int(s), int(e), str(c)) for s, e, c in labels or [])
+            annotator, document_id = row.annotator, row.document_id
+    last = audit.last_change(session, document_id, annotator)
+    return StaleLabels(version, [{"start": s, "end": e, "category": c} for s, e, c in current],
+                       last.actor if last else None, last.at if last else None)
+
+
 def _bump(session: Session, document: Document, before: list[tuple[int, int, str]], actor: str, action: str) -> int:
-    """Record a change of the project's labels of ``document``: new version, audit event, labeled."""
+    """Record a change of the project's labels of ``document``: new version, audit event."""
+    new = _advance(session, document, document.labels_version)
     session.flush()
-    old = document.labels_version
-    document.labels_version = old + 1
     audit.record(session, document, actor=actor, action=action, before=before, after=_spans(document),
-                 from_version=old, to_version=old + 1)
-    return old + 1
+                 from_version=new - 1, to_version=new)
+    return new
 
 
 def _bump_annotation(session: Session, copy: Annotation, spans: list[tuple[int, int, str]], actor: str,
@@ -484,15 +519,14 @@ def _bump_annotation(session: Session, copy: Annotation, spans: list[tuple[int, 
     """Store an annotator's new labels with a new version and an audit event."""
     before = [(int(s), int(e), str(c)) for s, e, c in copy.labels or []]
     spans = [(int(s), int(e), str(c)) for s, e, c in spans]
-    old = copy.version
+    new = _advance(session, copy, copy.version)
     copy.labels = [list(span) for span in sorted(spans)]
-    copy.version = old + 1
     copy.updated_at = utcnow()
     document = session.get(Document, copy.document_id)
     assert document is not None
     audit.record(session, document, actor=actor, action=action, before=before, after=sorted(spans),
-                 from_version=old, to_version=old + 1, annotator=copy.annotator)
-    return old + 1
+                 from_version=new - 1, to_version=new, annotator=copy.annotator)
+    return new
 
 
 def _document(session: Session, project_name: str, document_id: int) -> Document:
@@ -575,6 +609,7 @@ def save_labels(context: AppContext, project_name: str, document_id: int, labels
         reviewed = action == "review"
         if before == spans and is_labeled(document) and not reviewed:
             return Saved(len(spans), document.labels_version)
+        new = _advance(session, document, base_version)  # first write: a concurrent save cannot slip in
         document.labels.clear()
         session.flush()
         document.labels.extend(Label(start=start, end=end, category=category) for start, end, category in spans)
@@ -582,7 +617,10 @@ def save_labels(context: AppContext, project_name: str, document_id: int, labels
         if reviewed:
             document.reviewed_by, document.reviewed_at = actor, utcnow()
         project.modified_at = utcnow()
-        return Saved(len(spans), _bump(session, document, before, actor, action))
+        session.flush()
+        audit.record(session, document, actor=actor, action=action, before=before, after=spans,
+                     from_version=base_version, to_version=new)
+        return Saved(len(spans), new)
 
 
 def _check_version(session: Session, document_id: int, annotator: str | None, base: int, stored: int,

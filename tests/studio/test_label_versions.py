@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,31 @@ def test_a_type_added_after_a_deletion_takes_the_free_key_not_anothers(context: 
     labeling.add_entity_type(context, "P", "time")
     document = labeling.get_document(context, "P", only_document(context))
     assert {t.name: t.slot for t in document.types} == {"person": 0, "country": 2, "date": 1, "time": 3}
+
+
+def test_concurrent_saves_on_one_version_let_exactly_one_win(context: AppContext) -> None:
+    """Eight saves based on version 0 at once (eight pages): one wins, the others are refused, none is lost silently."""
+    document = only_document(context)
+    barrier = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def save(number: int) -> None:
+        barrier.wait()
+        try:
+            labeling.save_labels(context, "P", document, [span((number, number + 1), "person")], base_version=0,
+                                 actor=f"user{number}")
+            outcomes.append(f"won:{number}")
+        except labeling.StaleLabels:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=save, args=(number,)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [outcome for outcome in outcomes if outcome.startswith("won")]
+    assert len(winners) == 1 and outcomes.count("refused") == 7
+    number = int(winners[0].split(":")[1])
+    stored = labeling.get_document(context, "P", document)
+    assert (stored.version, stored.labels) == (1, [span((number, number + 1), "person")])
+    assert [change.actor for change in audit.history(context, "P", document)] == [f"user{number}"]
