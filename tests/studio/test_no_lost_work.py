@@ -16,7 +16,7 @@ from tests.studio.helpers import (
     project_file,
     select_text,
     shot,
-    signed_in_context,
+    signed_in_page,
     train,
 )
 
@@ -39,8 +39,7 @@ def saved_labels(server: RunningServer, project: str, location: str, text: str =
 def test_two_pages_on_one_document_keep_both_changes(page: Page, browser: Browser, studio_server: RunningServer,
                                                      safe: str) -> None:
     url = document_url(page, safe, "shared.txt")
-    other_browser = signed_in_context(browser, studio_server)
-    other = other_browser.new_page()
+    other = signed_in_page(browser, studio_server)  # another person's browser
     page.goto(url)
     other.goto(url)  # both pages opened version 0
     select_text(page, "Alice Martin")
@@ -74,7 +73,7 @@ def test_two_pages_on_one_document_keep_both_changes(page: Page, browser: Browse
     assert response.status == 409
     current: dict[str, Any] = response.json()["current"]
     assert (current["version"], current["by"], len(current["labels"])) == (2, "owner", 2)
-    other_browser.close()
+    other.context.close()
 
 
 def test_labeling_over_a_label_asks_first(page: Page, studio_server: RunningServer, safe: str) -> None:
