@@ -13,6 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from customner import __version__, studio
 from customner.api import authoring, errors, openapi, runtime_ga, runtime_v32, storage
 from customner.api.common import require_key
+from customner.api.limits import RequestLimits
 from customner.context import AppContext
 from customner.settings import Settings
 
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     app.include_router(studio.router)
     session_secret = hashlib.sha256(b"customner-studio-session:" + api_key.encode()).hexdigest()
     app.add_middleware(SessionMiddleware, secret_key=session_secret, same_site="strict", max_age=12 * 3600)
+    app.add_middleware(RequestLimits, settings=settings)
 
     @app.get("/health", tags=["health"], summary="Liveness: answers without a key")
     def health() -> JSONResponse:

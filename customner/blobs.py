@@ -6,6 +6,7 @@ Keys are ``/``-separated paths relative to the root.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import tempfile
 from collections.abc import Iterator
@@ -16,16 +17,28 @@ import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
 
+class UnsafeBlobKey(ValueError):
+    """A key that would resolve outside the blob root (``..``, absolute, NUL, or a symlink leading out)."""
+
+
 class BlobStore:
     def __init__(self, root_url: str) -> None:
         self.fs, self.root = fsspec.core.url_to_fs(root_url)
         self.fs.makedirs(self.root, exist_ok=True)
 
     def _path(self, key: str) -> str:
-        normalized = posixpath.normpath(key)
-        if normalized.startswith(("..", "/")) or normalized == ".":
-            raise ValueError(f"invalid blob key {key!r}")
-        return posixpath.join(self.root, normalized)
+        """The store path of ``key``; refuses anything that could resolve outside the root."""
+        parts = key.split("/")
+        if (not key or key.startswith("/") or "\\" in key or "\x00" in key
+                or any(part in ("", ".", "..") for part in parts)):
+            raise UnsafeBlobKey(f"invalid blob key {key!r}")
+        path = posixpath.join(self.root, key)
+        if isinstance(self.fs, LocalFileSystem):
+            # A symlink inside the tree must not lead out of it.
+            root = os.path.realpath(self.root)
+            if os.path.commonpath([root, os.path.realpath(path)]) != root:
+                raise UnsafeBlobKey(f"blob key {key!r} resolves outside the blob root")
+        return path
 
     def exists(self, key: str) -> bool:
         return bool(self.fs.exists(self._path(key)))
@@ -87,8 +100,3 @@ class BlobStore:
         with tempfile.TemporaryDirectory(prefix="upload-") as staging:
             yield Path(staging)
             self.fs.put(staging + "/", self._path(key) + "/", recursive=True)
-
-
-def container_key(container: str, name: str) -> str:
-    """Key of a text file in a storage container (Azure: a blob at the container's root)."""
-    return f"storage/{container}/{name}"

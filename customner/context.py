@@ -21,6 +21,7 @@ class AppContext:
 
     @classmethod
     def create(cls, settings: Settings) -> AppContext:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)  # the SQLite file and local blobs live there
         migrate(settings.resolved_database_url)
         blobs = BlobStore(settings.resolved_blob_url)
         context = cls(settings=settings, db=Database(settings.resolved_database_url), blobs=blobs,

@@ -81,6 +81,24 @@ class Conflict(ServiceError):
     code = "Conflict"
 
 
+class PayloadTooLarge(ServiceError):
+    """A request body over its limit, refused while it streams in (before it is read whole)."""
+
+    status_code = 413
+    inner_code = "InvalidDocumentBatch"
+
+
+class TooManyRequests(ServiceError):
+    """Azure's APIM throttling answer: code "429" and a ``Retry-After`` in whole seconds."""
+
+    status_code = 429
+    code = "429"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
 class QuotaExceeded(ServiceError):
     status_code = 409
     code = "QuotaExceeded"

@@ -28,6 +28,16 @@ class Settings(BaseSettings):
     authoring_job_ttl_days: float = 7.0
     # Models kept loaded in memory at once; least recently used ones are dropped.
     loaded_models: int = 4
+    # Backpressure: runtime jobs waiting to start before a submission is answered 429 with Retry-After.
+    max_queued_jobs: int = 100
+    # Submissions (POST/PUT/PATCH/DELETE) per minute per key, per API process; unset means no limit.
+    # Azure's S tier allows 1,000 prediction calls a minute. Reading job results is never limited.
+    rate_limit: int | None = None
+    # Request bodies, refused while they stream in: most requests (a 25-document batch of 125,000 characters
+    # fits even fully \u-escaped), imports and Studio uploads, and one storage-container file.
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_import_bytes: int = 100 * 1024 * 1024
+    max_file_bytes: int = 4 * 128_000 + 3
 
     @cached_property
     def resolved_database_url(self) -> str:

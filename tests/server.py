@@ -16,6 +16,7 @@ import httpx
 import uvicorn
 
 from customner.app import create_app
+from customner.context import AppContext
 from customner.settings import Settings
 
 API_KEY = "test-key-0123456789"
@@ -34,6 +35,7 @@ class RunningServer:
     url: str
     data_dir: Path
     client: httpx.Client
+    context: AppContext
 
     def wait_job(self, operation_location: str, timeout: float = 600) -> dict[str, Any]:
         """Poll an operation-location until the job is terminal."""
@@ -60,7 +62,7 @@ def run_server(data_dir: Path, **settings: Any) -> Iterator[RunningServer]:
     url = f"http://127.0.0.1:{port}"
     with httpx.Client(base_url=url, headers={"Ocp-Apim-Subscription-Key": API_KEY}, timeout=120) as client:
         try:
-            yield RunningServer(url=url, data_dir=data_dir, client=client)
+            yield RunningServer(url=url, data_dir=data_dir, client=client, context=app.state.context)
         finally:
             server.should_exit = True
             thread.join(timeout=10)

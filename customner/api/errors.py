@@ -10,7 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from customner.errors import ServiceError
+from customner.api.limits import BodyTooLarge
+from customner.blobs import UnsafeBlobKey
+from customner.errors import ServiceError, TooManyRequests
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,15 @@ def _is_v32(request: Request) -> bool:
 async def service_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     body = exc.to_dict()
-    return envelope(for_v32(body) if _is_v32(request) else body, exc.status_code)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    return envelope(for_v32(body) if _is_v32(request) else body, exc.status_code, headers)
+
+
+async def unsafe_blob_key(request: Request, exc: Exception) -> JSONResponse:
+    """Names are checked before they reach the store; this catches what slipped by (a symlink leading out)."""
+    log.warning("refused blob key on %s %s: %s", request.method, request.url.path, exc)
+    return envelope({"code": "InvalidRequest", "message": "The name refers to a location outside its storage area.",
+                     "innererror": {"code": "InvalidParameterValue", "message": str(exc)}}, 400)
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -71,7 +81,18 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 405:
         return envelope({"code": "InvalidRequest", "message": f"Method {request.method} is not allowed here.",
                          "innererror": {"code": "InvalidRequest", "message": str(exc.detail)}}, 405)
-    return envelope({"code": str(exc.status_code), "message": str(exc.detail)}, exc.status_code)
+    if isinstance(exc, BodyTooLarge):
+        return envelope(exc.error.to_dict(), 413, {"Connection": "close"})
+    if exc.status_code == 400:
+        # Starlette's own 400s: a body that is not UTF-8, a malformed multipart form.
+        return envelope({"code": "InvalidRequest", "message": "Request body must be valid JSON.",
+                         "innererror": {"code": "InvalidRequestBodyFormat", "message": str(exc.detail)}}, 400)
+    code = _CODES_BY_STATUS.get(exc.status_code, str(exc.status_code))
+    return envelope({"code": code, "message": str(exc.detail)}, exc.status_code, dict(exc.headers or {}) or None)
+
+
+_CODES_BY_STATUS = {401: "401", 403: "Forbidden", 409: "Conflict", 413: "InvalidRequest", 415: "InvalidRequest",
+                    429: "429", 500: "InternalServerError", 503: "ServiceUnavailable", 504: "Timeout"}
 
 
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
@@ -82,6 +103,7 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, service_error)
+    app.add_exception_handler(UnsafeBlobKey, unsafe_blob_key)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, unexpected_error)

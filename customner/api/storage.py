@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
+from starlette.concurrency import run_in_threadpool
 
 from customner.api import wire_models as wm
 from customner.api.common import Context, json_response
@@ -14,7 +15,8 @@ router = APIRouter(prefix="/storage", tags=["storage containers"])
 
 @router.put("/{container}/{name}", status_code=201, response_class=Response, summary="Upload a UTF-8 .txt file")
 async def put_file(container: str, name: str, request: Request, context: Context) -> Response:
-    created = storage.put_text(context, container, name, await request.body())
+    body = await request.body()  # RequestLimits stops it at CUSTOMNER_MAX_FILE_BYTES while it streams
+    created = await run_in_threadpool(storage.put_text, context, container, name, body)
     return Response(status_code=201 if created else 200)
 
 

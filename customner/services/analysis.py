@@ -11,12 +11,13 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from customner import errors
 from customner.clock import iso_precise, utcnow
 from customner.jobs.engine import TERMINAL, Cancelled, job_function, new_job
 from customner.ner.offsets import OffsetMapper, StringIndexType
+from customner.services.names import text_problem
 from customner.store.tables import Deployment, Job, Project
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ def submit(
             "Invalid Request.", inner_code="MissingInputDocuments",
             inner_message="The request must contain at least one customEntityRecognition task.",
         )
+    _check_queue(context)
     job_id = str(uuid.uuid4())
     job = new_job(
         ANALYSIS_KIND, job_id=job_id, ttl=timedelta(hours=context.settings.runtime_job_ttl_hours),
@@ -68,6 +70,18 @@ def submit(
         session.add(job)
     context.jobs.enqueue(job_id, ANALYSIS_KIND)
     return job_id
+
+
+def _check_queue(context: AppContext) -> None:
+    """Backpressure: past ``max_queued_jobs`` waiting jobs, a submission is refused with 429 and Retry-After."""
+    limit = context.settings.max_queued_jobs
+    with context.db.session() as session:
+        waiting = session.scalar(select(func.count()).select_from(Job).where(
+            Job.kind == ANALYSIS_KIND, Job.status == "notStarted")) or 0
+    if waiting >= limit:
+        raise errors.TooManyRequests(
+            f"Too many analysis jobs are waiting ({waiting}, the limit is {limit}). Please retry after the "
+            "Retry-After seconds; jobs already submitted keep running.", retry_after=2)
 
 
 def _validate_batch(documents: list[AnalysisDocument]) -> None:
@@ -91,6 +105,12 @@ def _validate_batch(documents: list[AnalysisDocument]) -> None:
             "Invalid document in request.", inner_code="InvalidDocument",
             inner_message="Request contains duplicated Ids. Make sure each document has a unique Id.",
         )
+    for document in documents:
+        problem = text_problem(document.text)
+        if problem:
+            raise errors.InvalidRequest(
+                "Invalid document in request.", inner_code="InvalidDocument",
+                inner_message=f"Document '{document.id}' {problem}.")
     if all(not document.text.strip() for document in documents):
         raise errors.InvalidDocumentBatch("Invalid Document in request.", inner_message="Document text is empty.")
     characters = sum(text_elements(document.text) for document in documents)

@@ -16,12 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from customner import errors
-from customner.blobs import container_key
 from customner.clock import utcnow
 from customner.ner.agreement import AgreementReport, AnnotatedDocument, agreement
 from customner.ner.tokenize import tokenize
 from customner.ner.types import Span
 from customner.services import labeling, projects
+from customner.services.names import container_key
 from customner.store.tables import Annotation, Document
 
 if TYPE_CHECKING:

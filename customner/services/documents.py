@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from customner.blobs import BlobStore, container_key
+from customner.blobs import BlobStore
 from customner.ner.types import Span
+from customner.services.names import container_key
 from customner.store.tables import Project
 
 

@@ -18,13 +18,11 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from customner import errors
-from customner.blobs import container_key
 from customner.clock import utcnow
 from customner.jobs.engine import TERMINAL
 from customner.services import audit, projects
 from customner.services.evaluation import MIN_TEST_LABELS, MIN_TRAIN_LABELS
-from customner.services.names import MAX_DOCUMENT_CHARACTERS, MAX_ENTITY_TYPES, entity_name_problem
-from customner.services.transfer import check_blob_name
+from customner.services.names import MAX_DOCUMENT_CHARACTERS, MAX_ENTITY_TYPES, check_file_name, container_key, entity_name_problem
 from customner.store.tables import (
     Annotation,
     Document,
@@ -308,7 +306,7 @@ def add_documents(context: AppContext, project_name: str, files: list[NewDocumen
     for upload in files:
         name = upload.name.strip()
         try:
-            check_blob_name(name)
+            check_file_name(name)
             texts[name] = _decode(name, upload.data)
         except errors.ServiceError as error:
             problems.append(error.message)

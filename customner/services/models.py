@@ -115,8 +115,8 @@ def submit_load_snapshot(context: AppContext, project_name: str, label: str) -> 
 @job_function(LOAD_SNAPSHOT_KIND)
 def run_load_snapshot(context: AppContext, job_id: str) -> None:
     """Make the project's labeled data what the model was trained on (Azure's ``:load-snapshot``)."""
-    from customner.blobs import container_key
     from customner.formats.azure_project import ProjectMetadata
+    from customner.services.names import container_key
     from customner.services.transfer import replace_assets
 
     with context.db.session() as session:

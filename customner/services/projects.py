@@ -13,7 +13,7 @@ from customner.clock import utcnow
 from customner.jobs.engine import job_function
 from customner.services import authoring_jobs
 from customner.services.languages import check_language
-from customner.services.names import check_resource_name
+from customner.services.names import check_container_name, check_resource_name
 from customner.store.tables import Deployment, Project, TrainedModel
 
 if TYPE_CHECKING:
@@ -55,6 +55,8 @@ def create_or_update(context: AppContext, name: str, changes: ProjectChanges) ->
         )
     if changes.language is not None:
         check_language(changes.language)
+    if changes.storage_container is not None:
+        check_container_name(changes.storage_container)
     now = utcnow()
     with context.db.session() as session:
         project = session.get(Project, name)

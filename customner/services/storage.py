@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from customner import errors
-from customner.blobs import container_key
-from customner.services.names import MAX_DOCUMENT_CHARACTERS
-from customner.services.transfer import check_blob_name
+from customner.services.names import MAX_DOCUMENT_CHARACTERS, container_key, container_prefix
 
 if TYPE_CHECKING:
     from customner.context import AppContext
 
-_CONTAINER = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$")
-
-
-def check_container(name: str) -> None:
-    if not _CONTAINER.match(name):
-        raise errors.InvalidRequest(
-            f"Invalid container name '{name}'.", inner_code="InvalidParameterValue",
-            inner_message="Container names are 3 to 63 lowercase letters, digits and single hyphens, as in Azure Blob Storage.")
-
-
 def put_text(context: AppContext, container: str, name: str, data: bytes) -> bool:
     """Store a UTF-8 text file; returns whether it was new."""
-    check_container(container)
-    check_blob_name(name)
+    key = container_key(container, name)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -37,15 +23,12 @@ def put_text(context: AppContext, container: str, name: str, data: bytes) -> boo
     if len(text) > MAX_DOCUMENT_CHARACTERS:
         raise errors.InvalidRequest(f"'{name}' has {len(text)} characters; the limit is {MAX_DOCUMENT_CHARACTERS}.",
                                     inner_code="InvalidDocument")
-    key = container_key(container, name)
     existed = context.blobs.exists(key)
     context.blobs.write_text(key, text)
     return not existed
 
 
 def get_text(context: AppContext, container: str, name: str) -> str:
-    check_container(container)
-    check_blob_name(name)
     key = container_key(container, name)
     if not context.blobs.exists(key):
         raise errors.NotFound(f"No file '{name}' in container '{container}'.", inner_code="NotFound")
@@ -53,8 +36,7 @@ def get_text(context: AppContext, container: str, name: str) -> str:
 
 
 def list_names(context: AppContext, container: str) -> list[str]:
-    check_container(container)
-    return context.blobs.list(f"storage/{container}")
+    return context.blobs.list(container_prefix(container))
 
 
 def delete(context: AppContext, container: str, name: str) -> None:

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete
 
 from customner import errors
-from customner.blobs import container_key
 from customner.clock import utcnow
 from customner.formats.azure_project import (
     Assets,
@@ -30,7 +29,16 @@ from customner.ner.types import Span
 from customner.services import authoring_jobs, projects
 from customner.services.documents import DocumentRecord, ProjectAssets, load_assets
 from customner.services.languages import check_language
-from customner.services.names import MAX_DOCUMENT_CHARACTERS, MAX_ENTITY_TYPES, check_resource_name, entity_name_problem
+from customner.services.names import (
+    MAX_DOCUMENT_CHARACTERS,
+    MAX_ENTITY_TYPES,
+    check_container_name,
+    check_resource_name,
+    container_key,
+    entity_name_problem,
+    file_name_problem,
+    text_problem,
+)
 from customner.store.tables import Document, EntityType, Job, Label, Project
 
 if TYPE_CHECKING:
@@ -53,6 +61,7 @@ def plan_import(context: AppContext, project_name: str, project_file: ProjectFil
     check_resource_name("project", project_name, max_length=100)
     metadata = project_file.metadata.model_copy(update={"project_name": project_name})
     check_language(metadata.language)
+    check_container_name(metadata.storage_input_container_name)
     problems: list[str] = []
     categories = [entity.category for entity in project_file.assets.entities]
     problems += [p for p in (entity_name_problem(c) for c in categories) if p]
@@ -92,7 +101,9 @@ def plan_import(context: AppContext, project_name: str, project_file: ProjectFil
 
 
 def _document_text(context: AppContext, container: str, document: ProjectDocument) -> str:
-    check_blob_name(document.location)
+    problem = file_name_problem(document.location)
+    if problem:
+        raise errors.InvalidRequest(f"document location: {problem}")
     if document.text is not None:
         return document.text
     key = container_key(container, document.location)
@@ -104,16 +115,14 @@ def _document_text(context: AppContext, container: str, document: ProjectDocumen
     return context.blobs.read_text(key)
 
 
-def check_blob_name(name: str) -> None:
-    if not name or "/" in name or "\\" in name or name in {".", ".."}:
-        raise errors.InvalidRequest(f"document location '{name}' must be a file name at the root of the container")
-
-
 def _convert_document(document: ProjectDocument, text: str, declared: set[str]) -> tuple[DocumentRecord, list[str]]:
     problems: list[str] = []
     where = f"document '{document.location}'"
     if not text:
         problems.append(f"{where} is empty")
+    invalid = text_problem(text)
+    if invalid:
+        return DocumentRecord(location=document.location, text=""), [f"{where} {invalid}"]
     mapper = OffsetMapper(text, StringIndexType.UTF16_CODE_UNIT)
     utf16_length = mapper.length()
     if len(text) > MAX_DOCUMENT_CHARACTERS:

@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from customner import errors
 from customner.api.common import get_context, require_key
+from customner.api.limits import BodyTooLarge
 from customner.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,8 @@ class StudioRoute(APIRoute):
             except SignInRequired:
                 target = "/studio/signin?next=" + quote(str(request.url.path), safe="/")
                 return redirect(request, target)
+            except BodyTooLarge as error:
+                return error_response(request, f"{error.error.message} {error.error.inner_message}", 413)
             except RequestValidationError as error:
                 fields = ", ".join(str(item["loc"][-1]) for item in error.errors())
                 return error_response(request, f"Some fields are missing or invalid: {fields}.", 422)

@@ -30,3 +30,9 @@ def test_key_is_generated_once_and_printed_once(tmp_path: Path) -> None:
 def test_key_from_the_environment_is_not_stored(tmp_path: Path) -> None:
     output = start_and_stop(tmp_path, dict(os.environ, CUSTOMNER_API_KEY="mine"))
     assert not (tmp_path / "api-key").exists() and "Generated" not in output
+
+
+def test_serve_creates_a_new_data_dir_when_the_key_comes_from_the_environment(tmp_path: Path) -> None:
+    data_dir = tmp_path / "new" / "nested"
+    output = start_and_stop(data_dir, dict(os.environ, CUSTOMNER_API_KEY="mine"))
+    assert (data_dir / "customner.db").exists() and "Traceback" not in output

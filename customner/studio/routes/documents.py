@@ -29,9 +29,9 @@ def list_page(request: Request, context: Studio, name: str, status: str = "all",
 
 
 @router.post("/projects/{name}/documents/upload")
-async def upload(request: Request, context: Studio, name: str, files: Annotated[list[UploadFile], File()],
-                 dataset: Annotated[str, Form()] = "") -> Response:
-    uploads = [labeling.NewDocument(upload.filename or "", await upload.read()) for upload in files if upload.filename]
+def upload(request: Request, context: Studio, name: str, files: Annotated[list[UploadFile], File()],
+           dataset: Annotated[str, Form()] = "") -> Response:
+    uploads = [labeling.NewDocument(upload.filename or "", upload.file.read()) for upload in files if upload.filename]
     added = labeling.add_documents(context, name, uploads, _dataset(dataset))
     flash(request, f"Added {len(added)} document(s): {', '.join(added[:5])}{' …' if len(added) > 5 else ''}.")
     return redirect(request, f"/studio/projects/{name}/documents")

@@ -92,9 +92,10 @@ def delete(request: Request, context: Studio, name: str) -> Response:
 
 
 @router.post("/projects/import")
-async def import_project(request: Request, context: Studio, file: Annotated[UploadFile, File()],
-                         name: Annotated[str, Form()] = "") -> Response:
-    data = await file.read()
+def import_project(request: Request, context: Studio, file: Annotated[UploadFile, File()],
+                   name: Annotated[str, Form()] = "") -> Response:
+    # A plain def: parsing thousands of documents and waiting for the job happen in the thread pool, not on the loop.
+    data = file.file.read()
     try:
         project_file = ProjectFile.model_validate(json.loads(data.decode("utf-8-sig")))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

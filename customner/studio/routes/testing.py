@@ -61,11 +61,12 @@ def page(request: Request, context: Studio, name: str) -> Response:
 
 
 @router.post("/projects/{name}/test")
-async def test(request: Request, context: Studio, name: str, deployment: Annotated[str, Form()],
-               text: Annotated[str, Form()] = "", file: Annotated[UploadFile | None, File()] = None) -> Response:
+def test(request: Request, context: Studio, name: str, deployment: Annotated[str, Form()],
+         text: Annotated[str, Form()] = "", file: Annotated[UploadFile | None, File()] = None) -> Response:
+    # A plain def: waiting for the analysis job happens in the thread pool, never on the event loop.
     if file is not None and file.filename:
         try:
-            text = (await file.read()).decode("utf-8-sig")
+            text = file.file.read().decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise errors.InvalidRequest(f"'{file.filename}' is not UTF-8 text.") from error
     text = text.replace("\r\n", "\n")
