@@ -43,12 +43,14 @@ class Change:
     removed: list[SpanTuple]
 
 
-def history(context: AppContext, project_name: str, document_id: int) -> list[Change]:
-    """A document's label changes, newest first."""
+def history(context: AppContext, project_name: str, document_id: int, annotator: str | None = None) -> list[Change]:
+    """A document's label changes, newest first; with ``annotator``, only that annotator's copy (so annotators
+    do not see each other's labels)."""
     with context.db.session() as session:
-        rows = session.scalars(select(LabelEvent).where(
-            LabelEvent.project_name == project_name, LabelEvent.document_id == document_id)
-            .order_by(LabelEvent.id.desc()).limit(MAX_SHOWN_EVENTS))
+        query = select(LabelEvent).where(LabelEvent.project_name == project_name, LabelEvent.document_id == document_id)
+        if annotator is not None:
+            query = query.where(LabelEvent.annotator == annotator)
+        rows = session.scalars(query.order_by(LabelEvent.id.desc()).limit(MAX_SHOWN_EVENTS))
         return [Change(row.actor, row.at, row.action, row.annotator, row.from_version, row.to_version,
                        [(int(s), int(e), str(c)) for s, e, c in row.added],
                        [(int(s), int(e), str(c)) for s, e, c in row.removed]) for row in rows]

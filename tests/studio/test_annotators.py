@@ -87,6 +87,7 @@ def test_each_annotator_keeps_an_own_versioned_copy_and_review_settles_it(contex
     assert [(c.action, c.actor, c.annotator) for c in trail] == [
         ("review", "rev", None), ("review", "rev", None), ("save", "B", "B"), ("save", "A", "A")]
     assert [r.reviewed_by for r in annotators.review_queue(context, "P")] == ["rev"]
+    assert [(c.actor, c.annotator) for c in audit.history(context, "P", first, "A")] == [("A", "A")]  # B's stays B's
 
 
 def test_project_agreement_matches_the_hand_computed_fixture(context: AppContext) -> None:

@@ -55,6 +55,7 @@ def test_assign_label_apart_review_and_agreement(page: Page, studio_server: Runn
     # B: PER "a", LOC "e", LOC "h", PER "j".
     open_next_of(page, team, "B")
     expect(page.locator("#label-count")).to_have_text("0")  # A's labels are A's alone
+    expect(page.locator("#history")).to_contain_text("No changes recorded yet.")  # not even in the history
     label_with_keys(page, ["1", "ArrowRight", "ArrowRight", "ArrowRight", "2", "ArrowRight", "ArrowRight", "2",
                            "ArrowRight", "1"])
     expect(page.locator("#save-status")).to_have_text("Saved 4 label(s)")

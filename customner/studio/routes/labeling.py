@@ -60,13 +60,14 @@ def page(request: Request, context: Studio, name: str, document_id: int, annotat
              "nextId": document.next_id, "previousId": document.previous_id, "version": document.version,
              "annotator": copy, "slots": {t.name: t.slot for t in document.types}}
     return render(request, "label.html", project=labeling.overview(context, name), document=document,
-                  state=state, model=model, tab="label", history=audit.history(context, name, document_id))
+                  state=state, model=model, tab="label", history=audit.history(context, name, document_id, copy))
 
 
 @router.get("/projects/{name}/documents/{document_id}/history")
-def history(request: Request, context: Studio, name: str, document_id: int) -> Response:
-    text = labeling.get_document(context, name, document_id).text  # 404 for a document of another project
-    return render(request, "partials/history.html", history=audit.history(context, name, document_id), text=text)
+def history(request: Request, context: Studio, name: str, document_id: int, annotator: str | None = None) -> Response:
+    copy = whose_copy(request, annotator)
+    text = labeling.get_document(context, name, document_id, copy).text  # 404 for another project's document
+    return render(request, "partials/history.html", history=audit.history(context, name, document_id, copy), text=text)
 
 
 @router.post("/projects/{name}/documents/{document_id}/labels.json")
