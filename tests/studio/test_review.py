@@ -27,6 +27,7 @@ def team(studio_server: RunningServer) -> str:
 
 
 def label_with_keys(page: Page, keys: list[str]) -> None:
+    page.wait_for_function("() => window.labeler !== undefined")  # the keyboard handler is attached
     page.locator("#doc").focus()
     for key in keys:
         page.keyboard.press(key)
