@@ -235,6 +235,7 @@ class TypeCount:
     train: int = 0
     test: int = 0
     slot: int = 0
+    in_copies: int = 0  # labels in annotators' own copies
 
 
 @dataclass
@@ -277,6 +278,10 @@ def _overview(session: Session, project: Project) -> ProjectOverview:
                                       .where(Document.project_name == project.name).distinct()))
     rows = session.execute(select(Document.id, Document.regions).where(Document.project_name == project.name)).all()
     labeled = sum(1 for document_id, regions in rows if regions or document_id in with_labels)
+    for copy in _annotations(session, project.name):
+        for _, _, category in copy.labels or []:
+            if category in counts:
+                counts[category].in_copies += 1
     return ProjectOverview(
         name=project.name, language=project.language, description=project.description,
         storage_container=project.storage_container, documents=len(rows), labeled=labeled,

@@ -108,6 +108,7 @@ def test_deleting_a_type_also_trashes_annotator_copies(context: AppContext) -> N
     annotators.assign(context, "P", ["A"], count=1, actor="owner")
     labeling.save_labels(context, "P", first, spans([[0, 1, "PER"], [8, 9, "LOC"]]), base_version=0, actor="A",
                          annotator="A")
+    assert {t.name: t.in_copies for t in labeling.overview(context, "P").types} == {"PER": 1, "LOC": 1}  # what the page says
     assert labeling.delete_entity_type(context, "P", "LOC", actor="owner") == 1
     assert labeling.get_document(context, "P", first, "A").labels == spans([[0, 1, "PER"]])
     (trashed,) = labeling.trash(context, "P")

@@ -145,7 +145,7 @@ def test_deleting_a_type_counts_labels_keeps_colours_and_restores(page: Page, st
     page.keyboard.press("3")
     expect(page.locator("#save-status")).to_have_text("Saved 3 label(s)")
     cities = sum(label["category"] == "city" for labels in exported_labels(studio_server, safe).values() for label in labels)
-    assert cities >= 2  # other tests of this module label cities too
+    assert cities >= 1  # other tests of this module may label cities too
     page.goto(f"/studio/projects/{safe}")
     expect(page.locator("tbody tr", has_text="date").locator(".chip")).to_have_class("chip t2")
     messages: list[str] = []
