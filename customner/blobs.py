@@ -43,10 +43,13 @@ class BlobStore:
     def exists(self, key: str) -> bool:
         return bool(self.fs.exists(self._path(key)))
 
-    def read_text(self, key: str) -> str:
+    def read_bytes(self, key: str) -> bytes:
         with self.fs.open(self._path(key), "rb") as handle:
             data: bytes = handle.read()
-        return data.decode("utf-8-sig")
+        return data
+
+    def read_text(self, key: str) -> str:
+        return self.read_bytes(key).decode("utf-8-sig")
 
     def write_text(self, key: str, text: str) -> None:
         self.write_bytes(key, text.encode("utf-8"))

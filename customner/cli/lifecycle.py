@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +15,8 @@ from rich.table import Table
 
 from customner.cli.http import AUTHORING, ApiError, Client, resolve_key
 from customner.cli.root import app
+from customner.formats import registry
+from customner.formats.corpus import FormatError
 
 console = Console()
 Endpoint = Annotated[str, typer.Option(envvar="CUSTOMNER_ENDPOINT", help="The service's URL.")]
@@ -54,35 +57,87 @@ def list_projects(endpoint: Endpoint = "http://127.0.0.1:5000", key: Key = None,
     console.print(table)
 
 
+IMPORT_FORMATS = ", ".join(registry.IMPORT_NAMES)
+EXPORT_FORMATS = ", ".join(registry.EXPORT_NAMES)
+
+
 @app.command("import")
 def import_project(
-    project_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Azure project file (JSON).")],
-    project: Annotated[str | None, typer.Option(help="Project name (default: the file's metadata.projectName).")] = None,
+    project_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The file to import.")],
+    format_name: Annotated[str | None, typer.Option("--format", help=f"{IMPORT_FORMATS} (default: recognised from the file).")] = None,
+    project: Annotated[str | None, typer.Option(help="Project name (default: the Azure file's metadata.projectName, "
+                                                     "else the file name).")] = None,
+    language: Annotated[str | None, typer.Option(
+        help="Project language for a non-Azure file (default: the existing project's, else en).")] = None,
     texts: Annotated[Path | None, typer.Option(exists=True, file_okay=False,
-                                                help="Folder of .txt files to upload to the project's container first.")] = None,
+                                                help="Folder of the Azure file's documents (.txt, .pdf, .docx) to upload to the "
+                                                     "project's container first.")] = None,
     endpoint: Endpoint = "http://127.0.0.1:5000", key: Key = None, data_dir: DataDir = Path("customner-data"),
 ) -> None:
-    """Import an Azure project file, optionally uploading its texts first."""
-    body = json.loads(project_file.read_text("utf-8"))
+    """Import a labeled file: Azure's project file, CoNLL, spaCy, Label Studio, doccano or JSONL."""
+    data = project_file.read_bytes()
+    try:
+        chosen = registry.canonical(format_name) if format_name else registry.detect(data)
+    except (ValueError, FormatError) as error:
+        _fail(ApiError(f"{project_file}: {error}"))
+    if chosen != registry.AZURE:
+        if texts is not None:
+            _fail(ApiError(f"--texts is for Azure project files; a {chosen} file carries its texts."))
+        name = project or _name_from_file(project_file)
+        client = _client(endpoint, key, data_dir)
+        try:
+            client.wait(client.start("POST", f"{AUTHORING}/{name}/:import", content=data, headers={"format": chosen},
+                                     params={"language": language} if language else {}))
+        except ApiError as error:
+            _fail(error)
+        console.print(f"Imported the {chosen} file {project_file.name} into project [bold]{name}[/bold].")
+        return
+    body = _azure_body(project_file, data)
     name = project or body["metadata"]["projectName"]
+    files = _document_files(body, texts) if texts is not None else []
     client = _client(endpoint, key, data_dir)
     try:
         if texts is not None:
-            _upload(client, body, texts)
+            _upload(client, str(body["metadata"].get("storageInputContainerName")), files)
         client.wait(client.start("POST", f"{AUTHORING}/{name}/:import", json=body))
     except ApiError as error:
         _fail(error)
     console.print(f"Imported [bold]{len(body['assets']['documents'])}[/bold] documents into project [bold]{name}[/bold].")
 
 
-def _upload(client: Client, body: dict[str, Any], folder: Path) -> None:
-    container = body["metadata"]["storageInputContainerName"]
-    documents = body["assets"]["documents"]
+def _name_from_file(path: Path) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", path.stem).strip("-.") or "imported"
+
+
+def _azure_body(path: Path, data: bytes) -> dict[str, Any]:
+    """The parsed project file, or one clear line when it is not one (no traceback)."""
+    try:
+        body = json.loads(data.decode("utf-8-sig"))
+        metadata, documents = body["metadata"], body["assets"]["documents"]
+        if not isinstance(metadata.get("projectName"), str) or not isinstance(documents, list):
+            raise TypeError("metadata.projectName or assets.documents is missing")
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
+        _fail(ApiError(f"{path} is not an Azure project file ({type(error).__name__}: {error}); "
+                       f"name its format with --format ({IMPORT_FORMATS})."))
+    result: dict[str, Any] = body
+    return result
+
+
+def _document_files(body: dict[str, Any], folder: Path) -> list[tuple[str, Path]]:
+    """Every document's file in ``folder``, all checked before anything is uploaded."""
+    files = [(str(document.get("location")), folder / str(document.get("location"))) for document in body["assets"]["documents"]]
+    missing = [location for location, path in files if not path.is_file()]
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        _fail(ApiError(f"{len(missing)} of {len(files)} documents have no file in {folder}: {shown}. Nothing was uploaded."))
+    return files
+
+
+def _upload(client: Client, container: str, files: list[tuple[str, Path]]) -> None:
     with _progress_bar("uploading texts") as bar:
-        task = bar.add_task("upload", total=len(documents))
-        for document in documents:
-            path = folder / document["location"]
-            client.http.put(f"/storage/{container}/{document['location']}", content=path.read_bytes()).raise_for_status()
+        task = bar.add_task("upload", total=len(files))
+        for location, path in files:
+            client.call("PUT", f"/storage/{container}/{location}", content=path.read_bytes())
             bar.advance(task)
 
 
@@ -185,14 +240,26 @@ def analyze(
 
 @app.command()
 def export(project: Annotated[str, typer.Argument()],
-           output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the project file.")],
+           output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the file.")],
+           format_name: Annotated[str, typer.Option("--format", help=f"{EXPORT_FORMATS}; spacy with an -o ending in "
+                                                                       ".jsonl writes spaCy JSONL.")] = "azure",
            endpoint: Endpoint = "http://127.0.0.1:5000", key: Key = None, data_dir: DataDir = Path("customner-data")) -> None:
-    """Export a project as an Azure project file."""
+    """Export a project as an Azure project file or in another format."""
+    try:
+        chosen = registry.canonical(format_name)
+    except ValueError as error:
+        _fail(ApiError(str(error)))
+    if chosen == "spacy" and output.suffix.lower() == ".jsonl":
+        chosen = "spacy-jsonl"
     client = _client(endpoint, key, data_dir)
     try:
-        job = client.wait(client.start("POST", f"{AUTHORING}/{project}/:export", params={"stringIndexType": "Utf16CodeUnit"}))
-        body = client.http.get(job["resultUrl"]).json()
+        job = client.wait(client.start("POST", f"{AUTHORING}/{project}/:export",
+                                       params={"stringIndexType": "Utf16CodeUnit", "format": chosen}))
+        response = client.http.get(job["resultUrl"])
     except ApiError as error:
         _fail(error)
-    output.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    console.print(f"Wrote {output}.")
+    if chosen == registry.AZURE:
+        output.write_text(json.dumps(response.json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    else:
+        output.write_bytes(response.content)
+    console.print(f"Wrote {output} ({chosen}).")

@@ -19,8 +19,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from customner import errors
 from customner.clock import utcnow
+from customner.formats.sources import SourceMap
 from customner.jobs.engine import TERMINAL
-from customner.services import audit, projects
+from customner.services import audit, projects, sources
 from customner.services.evaluation import MIN_TEST_LABELS, MIN_TRAIN_LABELS
 from customner.services.names import MAX_DOCUMENT_CHARACTERS, MAX_ENTITY_TYPES, check_file_name, container_key, entity_name_problem
 from customner.store.tables import (
@@ -304,15 +305,20 @@ class NewDocument:
 def add_documents(context: AppContext, project_name: str, files: list[NewDocument], dataset: str | None) -> list[str]:
     """Store texts in the project's container and list them as unlabeled documents; all or nothing."""
     if not files:
-        raise errors.InvalidRequest("Choose at least one .txt file, or paste some text.")
+        raise errors.InvalidRequest("Choose at least one .txt, .pdf or .docx file, or paste some text.")
     _check_dataset(dataset)
     texts: dict[str, str] = {}
+    maps: dict[str, SourceMap] = {}
     problems = []
     for upload in files:
         name = upload.name.strip()
         try:
             check_file_name(name)
-            texts[name] = _decode(name, upload.data)
+            if sources.is_source_file(name):  # PDF or .docx: its text, extracted once, with its page map
+                extracted = sources.read_source(name, upload.data)
+                texts[name], maps[name] = extracted.text, extracted.source
+            else:
+                texts[name] = _decode(name, upload.data)
         except errors.ServiceError as error:
             problems.append(error.message)
     if len(texts) + len(problems) != len(files):
@@ -328,6 +334,7 @@ def add_documents(context: AppContext, project_name: str, files: list[NewDocumen
         container = project.storage_container
         for offset, (name, text) in enumerate(texts.items()):
             context.blobs.write_text(container_key(container, name), text)
+            sources.save_map(context.blobs, container, name, maps.get(name))
             session.add(Document(project_name=project_name, location=name, dataset=dataset, position=position + offset,
                                  regions=[], language=None))
         project.modified_at = utcnow()

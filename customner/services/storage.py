@@ -1,18 +1,25 @@
-"""Storage containers: plain ``.txt`` blobs that import reads by name, like Azure Blob containers."""
+"""Storage containers: plain ``.txt`` blobs that import reads by name, like Azure Blob containers (PDF/DOCX as their text)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from customner import errors
+from customner.services import sources
 from customner.services.names import MAX_DOCUMENT_CHARACTERS, container_key, container_prefix
 
 if TYPE_CHECKING:
     from customner.context import AppContext
 
 def put_text(context: AppContext, container: str, name: str, data: bytes) -> bool:
-    """Store a UTF-8 text file; returns whether it was new."""
+    """Store a UTF-8 text file, or a PDF's / .docx's extracted text with its page map; returns whether it was new."""
     key = container_key(container, name)
+    if sources.is_source_file(name):
+        extracted = sources.read_source(name, data)
+        existed = context.blobs.exists(key)
+        context.blobs.write_text(key, extracted.text)
+        sources.save_map(context.blobs, container, name, extracted.source)
+        return not existed
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -42,3 +49,4 @@ def list_names(context: AppContext, container: str) -> list[str]:
 def delete(context: AppContext, container: str, name: str) -> None:
     get_text(context, container, name)
     context.blobs.delete(container_key(container, name))
+    sources.save_map(context.blobs, container, name, None)

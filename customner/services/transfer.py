@@ -14,6 +14,7 @@ from sqlalchemy import delete
 
 from customner import errors
 from customner.clock import utcnow
+from customner.formats import registry
 from customner.formats.azure_project import (
     Assets,
     EntityCategory,
@@ -26,7 +27,7 @@ from customner.formats.azure_project import (
 from customner.jobs.engine import job_function
 from customner.ner.offsets import OffsetMapper, StringIndexType
 from customner.ner.types import Span
-from customner.services import authoring_jobs, projects
+from customner.services import authoring_jobs, exchange, projects
 from customner.services.documents import DocumentRecord, ProjectAssets, load_assets
 from customner.services.languages import check_language
 from customner.services.names import (
@@ -44,6 +45,7 @@ from customner.store.tables import Document, EntityType, Job, Label, Project
 if TYPE_CHECKING:
     from customner.context import AppContext
 
+AZURE = registry.AZURE
 IMPORT_KIND = "import"
 EXPORT_KIND = "export"
 MAX_REPORTED_PROBLEMS = 20
@@ -175,6 +177,13 @@ def submit_import(context: AppContext, project_name: str, project_file: ProjectF
     return authoring_jobs.submit(context, IMPORT_KIND, project_name, {"projectFile": project_file.to_wire()})
 
 
+def submit_file_import(context: AppContext, project_name: str, format_name: str, data: bytes,
+                       language: str | None = None) -> str:
+    """Import a CoNLL, spaCy, Label Studio, doccano or JSONL file: converted first, then imported like Azure's."""
+    corpus = exchange.read_corpus(format_name, data)
+    return submit_import(context, project_name, exchange.to_project_file(context, project_name, corpus, language))
+
+
 @job_function(IMPORT_KIND)
 def run_import(context: AppContext, job_id: str) -> None:
     with context.db.session() as session:
@@ -238,14 +247,18 @@ def build_project_file(project: Project, assets: ProjectAssets, version: str) ->
     )
 
 
-def submit_export(context: AppContext, project_name: str, *, version: str, model_label: str | None = None) -> str:
+def submit_export(context: AppContext, project_name: str, *, version: str, model_label: str | None = None,
+                  format_name: str = AZURE) -> str:
+    """Queue an export; ``format_name`` is Azure's project file or one of the exchange formats."""
+    format_name = exchange.format_name(format_name)
     with context.db.session() as session:
         projects.get_or_raise(session, project_name)
         if model_label is not None:
             from customner.services.models import get_model_or_raise
 
             get_model_or_raise(session, project_name, model_label)
-    return authoring_jobs.submit(context, EXPORT_KIND, project_name, {"version": version, "modelLabel": model_label})
+    return authoring_jobs.submit(context, EXPORT_KIND, project_name,
+                                 {"version": version, "modelLabel": model_label, "format": format_name})
 
 
 @job_function(EXPORT_KIND)
@@ -260,22 +273,47 @@ def run_export(context: AppContext, job_id: str) -> None:
             assets = snapshot_assets(get_model_or_raise(session, project.name, label))
         else:
             assets = load_assets(session, context.blobs, project)
-        project_file = build_project_file(project, assets, job.payload["version"])
-    key = f"exports/{job_id}.json"
-    context.blobs.write_text(key, project_file.model_dump_json(by_alias=True, exclude_none=True))
+        format_name = job.payload.get("format") or AZURE
+        project_file = build_project_file(project, assets, job.payload["version"]) if format_name == AZURE else None
+    if project_file is not None:
+        key = f"exports/{job_id}.json"
+        context.blobs.write_text(key, project_file.model_dump_json(by_alias=True, exclude_none=True))
+    else:
+        key = f"exports/{job_id}{registry.export_format(format_name).extension}"
+        context.blobs.write_bytes(key, exchange.write(format_name, assets))
     with context.db.session() as session:
         row = session.get(Job, job_id)
         assert row is not None
-        row.result = {"exportKey": key}
+        row.result = {"exportKey": key, "format": format_name}
 
 
-def export_result(context: AppContext, project_name: str, job_id: str) -> dict[str, Any]:
+@dataclass
+class ExportFile:
+    format: str
+    media_type: str
+    extension: str
+    data: bytes
+
+
+def export_file(context: AppContext, project_name: str, job_id: str) -> ExportFile:
+    """The exported file as bytes, with its format's media type and file extension."""
     with context.db.session() as session:
         job = session.get(Job, job_id)
         if job is None or job.kind != EXPORT_KIND or job.project_name != project_name or "exportKey" not in job.result:
             raise errors.NotFound(f"No export result for job '{job_id}' in project '{project_name}'.")
-        key = job.result["exportKey"]
-    data: dict[str, Any] = json.loads(context.blobs.read_text(key))
+        key, format_name = job.result["exportKey"], job.result.get("format") or AZURE
+    if format_name == AZURE:
+        return ExportFile(AZURE, "application/json", ".json", context.blobs.read_bytes(key))
+    described = registry.export_format(format_name)
+    return ExportFile(format_name, described.media_type, described.extension, context.blobs.read_bytes(key))
+
+
+def export_result(context: AppContext, project_name: str, job_id: str) -> dict[str, Any]:
+    """An Azure export's project file (a JSON object)."""
+    exported = export_file(context, project_name, job_id)
+    if exported.format != AZURE:
+        raise errors.NotFound(f"Export job '{job_id}' wrote a {exported.format} file, not an Azure project file.")
+    data: dict[str, Any] = json.loads(exported.data.decode("utf-8-sig"))
     return data
 
 

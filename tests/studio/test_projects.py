@@ -76,8 +76,8 @@ def test_projects_list_export_and_import(page: Page, studio_server: RunningServe
     download.value.save_as(path)
     data = json.loads(path.read_text())
     assert data["metadata"]["projectName"] == "Exported" and data["assets"]["documents"][0]["location"] == "pasted-001.txt"
-    page.get_by_label("Project file (.json)").set_input_files(str(path))
-    page.get_by_label("Project name (optional; defaults to the file's)").fill("Imported")
+    page.get_by_label("Azure project file, CoNLL, spaCy, Label Studio, doccano or JSONL").set_input_files(str(path))
+    page.get_by_label("Project name (optional; defaults to the Azure file's, else the file name)").fill("Imported")
     page.get_by_role("button", name="Import").click()
     expect(page.locator("#alerts")).to_contain_text("Project 'Imported' imported")
     page.goto("/studio/projects")
@@ -85,6 +85,24 @@ def test_projects_list_export_and_import(page: Page, studio_server: RunningServe
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("tr", has_text="Imported").get_by_role("button", name="Delete project Imported").click()
     expect(page.locator("#alerts")).to_contain_text("Project 'Imported' deleted")
+
+
+def test_export_and_import_in_another_format(page: Page, studio_server: RunningServer, tmp_path) -> None:  # noqa: ANN001
+    data = '{"id": "emoji.txt", "text": "😀 Ana vive em São Paulo.", "entities": [{"offset": 2, "length": 3, "category": "person"}]}\n'
+    source = tmp_path / "people.jsonl"
+    source.write_text(data, encoding="utf-8")
+    page.goto("/studio/projects")
+    page.get_by_label("Azure project file, CoNLL, spaCy, Label Studio, doccano or JSONL").set_input_files(str(source))
+    page.get_by_label("Project language (non-Azure files)").select_option("pt-br")
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("#alerts")).to_contain_text("Project 'people' imported (jsonl)")
+    page.goto("/studio/projects/people")
+    page.get_by_label("Export as").select_option("doccano")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export project file").click()
+    path = tmp_path / "people-doccano.jsonl"
+    download.value.save_as(path)
+    assert json.loads(path.read_text("utf-8")) == {"id": "emoji.txt", "text": "😀 Ana vive em São Paulo.", "label": [[3, 6, "person"]]}
 
 
 def test_errors_are_readable_pages(page: Page) -> None:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from customner import errors
 from customner.api import wire_models as wm
 from customner.api.authoring.render import job_state, job_url, project
 from customner.api.common import AuthoringVersion, Context, Paging, accepted, json_response, require_utf16
+from customner.formats import registry
 from customner.formats.azure_project import ProjectFile
-from customner.services import authoring_jobs, projects, transfer
+from customner.services import authoring_jobs, exchange, projects, transfer
 
 router = APIRouter(tags=["authoring: projects"])
 
@@ -61,25 +63,50 @@ def delete_project(project_name: str, request: Request, context: Context, versio
     return accepted(job_url(request, f"/global/deletion-jobs/{job_id}", version))
 
 
-# The body is validated by hand (to report every problem in Azure's envelope); document its real shape.
-_PROJECT_FILE_BODY = {"requestBody": {"required": True, "content": {"application/json": {
-    "schema": {"$ref": "#/components/schemas/ProjectFile"}}}}}
+# The body is read and validated by hand (to report every problem in Azure's envelope); document its real shapes.
+_IMPORT_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/ProjectFile"}},
+    "text/plain": {"schema": {"type": "string", "description": "CoNLL (format: conll)"}},
+    "application/jsonl": {"schema": {"type": "string", "description": "doccano, spaCy or customner JSON Lines"}},
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary", "description": "spaCy DocBin"}}}}}
+_FORMAT_HELP = ("File format. Absent (or json/azure) means Azure's project file, as in Azure's 2025-05-15-preview; customner also "
+                "reads " + ", ".join(registry.IMPORT_NAMES[1:]) + ".")
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
 
 
 @router.post("/{project_name}/:import", status_code=202, response_class=Response, summary="Import a project file",
-             responses=wm.ACCEPTED, openapi_extra=_PROJECT_FILE_BODY)
+             responses=wm.ACCEPTED, openapi_extra=_IMPORT_BODY)
 def import_project(
     project_name: str, request: Request, context: Context, version: AuthoringVersion,
-    body: Annotated[dict[str, Any], Body()], format: Annotated[str | None, Query()] = None,
+    body: Annotated[bytes, Depends(_raw_body)],
+    format_header: Annotated[str | None, Header(alias="format", description=_FORMAT_HELP)] = None,
+    format_query: Annotated[str | None, Query(alias="format", include_in_schema=False)] = None,
+    language: Annotated[str | None, Query(description="customner: the language of a project created from a non-Azure "
+                                                      "file (default: the existing project's, else en)")] = None,
 ) -> Response:
+    format_name = exchange.format_name(format_header or format_query)
+    if format_name == registry.AZURE:
+        job_id = transfer.submit_import(context, project_name, _project_file(body))
+    else:
+        job_id = transfer.submit_file_import(context, project_name, format_name, body, language)
+    return accepted(job_url(request, f"/{project_name}/import/jobs/{job_id}", version))
+
+
+def _project_file(body: bytes) -> ProjectFile:
     try:
-        project_file = ProjectFile.model_validate(body)
+        data = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise errors.InvalidRequest("Request body must be valid JSON.", inner_code="InvalidRequestBodyFormat",
+                                    inner_message=f"body: {error}") from error
+    try:
+        return ProjectFile.model_validate(data)
     except ValidationError as error:
-        problems = "; ".join(f"{'/'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:20])
+        problems = "; ".join(f"{'/'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in error.errors()[:20])
         raise errors.InvalidRequest("The project file is invalid.", inner_code="InvalidRequestBodyFormat",
                                     inner_message=problems) from error
-    job_id = transfer.submit_import(context, project_name, project_file)
-    return accepted(job_url(request, f"/{project_name}/import/jobs/{job_id}", version))
 
 
 @router.get("/{project_name}/import/jobs/{job_id}", summary="Get an import job", responses=wm.ok(wm.JobState))
@@ -93,11 +120,15 @@ def export_project(
     string_index_type: Annotated[str, Query(alias="stringIndexType")] = "Utf16CodeUnit",
     asset_kind: Annotated[str | None, Query(alias="assetKind")] = None,
     trained_model_label: Annotated[str | None, Query(alias="trainedModelLabel", description="2023-04-01 and later")] = None,
+    format_query: Annotated[str | None, Query(alias="format", description=(
+        "customner: the file format to write (default azure): " + ", ".join(registry.EXPORT_NAMES)))] = None,
+    format_header: Annotated[str | None, Header(alias="format", description="Same as the format query parameter.")] = None,
 ) -> Response:
     require_utf16(string_index_type)
     # 2022-05-01 has no trainedModelLabel: like Azure, ignore the unknown parameter there.
     label = None if version == "2022-05-01" else trained_model_label
-    job_id = transfer.submit_export(context, project_name, version=version, model_label=label)
+    job_id = transfer.submit_export(context, project_name, version=version, model_label=label,
+                                    format_name=exchange.format_name(format_query or format_header))
     return accepted(job_url(request, f"/{project_name}/export/jobs/{job_id}", version))
 
 
@@ -111,6 +142,10 @@ def export_job(project_name: str, job_id: str, request: Request, context: Contex
 
 
 @router.get("/{project_name}/export/jobs/{job_id}/result", summary="Download an exported project file",
-             responses=wm.ok(ProjectFile, "The exported project file"))
+             responses=wm.ok(ProjectFile, "The exported project file (other formats: that format's file)"))
 def export_result(project_name: str, job_id: str, context: Context, version: AuthoringVersion) -> Response:
-    return json_response(transfer.export_result(context, project_name, job_id))
+    exported = transfer.export_file(context, project_name, job_id)
+    if exported.format == registry.AZURE:
+        return json_response(json.loads(exported.data.decode("utf-8-sig")))
+    return Response(exported.data, media_type=exported.media_type, headers={
+        "Content-Disposition": f'attachment; filename="{project_name}{exported.extension}"'})

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 
-from customner.services import labeling
+from customner.services import labeling, sources
 from customner.studio.web import Studio, StudioRoute, flash, is_htmx, redirect, render
 
 router = APIRouter(route_class=StudioRoute)
@@ -66,3 +66,12 @@ def delete(request: Request, context: Studio, name: str, document_id: int) -> Re
     labeling.delete_document(context, name, document_id)
     flash(request, "Document removed from the project (its text stays in the storage container).")
     return redirect(request, f"/studio/projects/{name}/documents")
+
+
+@router.get("/projects/{name}/documents/{document_id}/source")
+def source_page(request: Request, context: Studio, name: str, document_id: int, offset: int | None = None) -> Response:
+    """Where a PDF's pages or a Word file's paragraphs lie in the document's text; with ``offset``, which holds it."""
+    found = sources.document_source(context, name, document_id)
+    unit = found.source.unit_of(offset) if found.source is not None and offset is not None else None
+    return render(request, "document_source.html", project=labeling.overview(context, name), tab="documents",
+                  document_id=document_id, found=found, offset=offset, unit=unit)

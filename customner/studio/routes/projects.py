@@ -11,8 +11,11 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from customner import errors
+from customner.formats import registry
 from customner.formats.azure_project import ProjectFile
+from customner.formats.corpus import FormatError
 from customner.services import labeling, projects, transfer
+from customner.services.exchange import container_for
 from customner.services.languages import LANGUAGES
 from customner.studio.web import Studio, StudioRoute, current_actor, flash, redirect, render
 
@@ -20,15 +23,10 @@ router = APIRouter(route_class=StudioRoute)
 EXPORT_VERSION = "2022-05-01"
 
 
-def container_for(name: str) -> str:
-    """A valid storage container name derived from the project name (lowercase, hyphens, 3-63)."""
-    slug = re.sub(r"-+", "-", re.sub(r"[^a-z0-9]", "-", name.lower())).strip("-")
-    return (slug + "-docs")[:63].strip("-") if len(slug) < 3 else slug[:63].strip("-")
-
-
 @router.get("/projects")
 def list_page(request: Request, context: Studio) -> Response:
-    return render(request, "projects.html", projects=labeling.overviews(context), languages=LANGUAGES)
+    return render(request, "projects.html", projects=labeling.overviews(context), languages=LANGUAGES,
+                  formats={name: registry.LABELS[name] for name in registry.IMPORT_NAMES})
 
 
 @router.post("/projects")
@@ -54,7 +52,7 @@ def create(request: Request, context: Studio, name: Annotated[str, Form()], lang
 @router.get("/projects/{name}")
 def project_page(request: Request, context: Studio, name: str) -> Response:
     return render(request, "project.html", project=labeling.overview(context, name), tab="overview",
-                  trash=labeling.trash(context, name))
+                  formats=registry.LABELS, trash=labeling.trash(context, name))
 
 
 @router.post("/projects/{name}/types")
@@ -93,31 +91,50 @@ def delete(request: Request, context: Studio, name: str) -> Response:
 
 @router.post("/projects/import")
 def import_project(request: Request, context: Studio, file: Annotated[UploadFile, File()],
-                   name: Annotated[str, Form()] = "") -> Response:
+                   name: Annotated[str, Form()] = "", format: Annotated[str, Form()] = "",
+                   language: Annotated[str, Form()] = "") -> Response:
+    """Any exchange format, recognised from the file unless chosen."""
     # A plain def: parsing thousands of documents and waiting for the job happen in the thread pool, not on the loop.
     data = file.file.read()
     try:
-        project_file = ProjectFile.model_validate(json.loads(data.decode("utf-8-sig")))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise errors.InvalidRequest(f"'{file.filename}' is not a JSON project file: {error}.") from error
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise errors.InvalidRequest(f"'{file.filename}' is not an Azure project file: {where}: {first['msg']}.") from error
-    target = name.strip() or project_file.metadata.project_name
-    job = labeling.wait_job(context, transfer.submit_import(context, target, project_file), timeout=120)
+        chosen = registry.canonical(format) if format else registry.detect(data)
+    except (ValueError, FormatError) as error:
+        raise errors.InvalidRequest(f"'{file.filename}': {error}.") from error
+    if chosen == registry.AZURE:
+        project_file = _azure_file(file.filename or "", data)
+        target = name.strip() or project_file.metadata.project_name
+        job_id = transfer.submit_import(context, target, project_file)
+    else:
+        target = name.strip() or re.sub(r"[^A-Za-z0-9_.-]+", "-", (file.filename or "imported").rsplit(".", 1)[0]).strip("-.")
+        job_id = transfer.submit_file_import(context, target, chosen, data, language or None)
+    job = labeling.wait_job(context, job_id, timeout=120)
     problem = labeling.job_error(job)
     if problem:
         raise errors.InvalidRequest(f"The import did not finish: {problem}")
-    flash(request, f"Project '{target}' imported.")
+    flash(request, f"Project '{target}' imported ({chosen}).")
     return redirect(request, f"/studio/projects/{target}")
 
 
+def _azure_file(filename: str, data: bytes) -> ProjectFile:
+    try:
+        return ProjectFile.model_validate(json.loads(data.decode("utf-8-sig")))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise errors.InvalidRequest(f"'{filename}' is not a JSON project file: {error}.") from error
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise errors.InvalidRequest(f"'{filename}' is not an Azure project file: {where}: {first['msg']}.") from error
+
+
 @router.get("/projects/{name}/export")
-def export(context: Studio, name: str) -> Response:
-    job = labeling.wait_job(context, transfer.submit_export(context, name, version=EXPORT_VERSION), timeout=120)
+def export(context: Studio, name: str, format: str = "azure") -> Response:
+    job = labeling.wait_job(context, transfer.submit_export(context, name, version=EXPORT_VERSION, format_name=format),
+                            timeout=120)
     problem = labeling.job_error(job)
     if problem:
         raise errors.InvalidRequest(f"The export did not finish: {problem}")
-    body = transfer.export_result(context, name, job.id)
-    return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
+    exported = transfer.export_file(context, name, job.id)
+    disposition = {"Content-Disposition": f'attachment; filename="{name}{exported.extension}"'}
+    if exported.format == registry.AZURE:
+        return JSONResponse(json.loads(exported.data), headers=disposition)
+    return Response(exported.data, media_type=exported.media_type, headers=disposition)

@@ -202,7 +202,8 @@
     document.getElementById("ask-text").textContent = message;
     document.getElementById("ask-buttons").replaceChildren(...buttons.map(([value, label], i) => {
       const b = document.createElement("button");
-      b.value = value; b.textContent = label; if (i) b.className = "secondary"; if (!i) b.autofocus = true;
+      b.type = "button"; b.textContent = label; if (i) b.className = "secondary"; if (!i) b.autofocus = true;
+      b.onclick = () => dialog.close(value); // no form submission: a navigation right after one can be dropped
       return b;
     }));
     dialog.returnValue = "";
