@@ -216,7 +216,13 @@ def test_rejected_suggestions_stay_rejected_and_save_next_asks(page: Page, studi
     expect(dialog).to_contain_text(f"{before - 1} suggestion(s) still open")
     dialog.get_by_role("button", name="Stay here").click()
     expect(page).to_have_url(url)
+    # Answering and asking again in one go (fast keys): the second question waits for its own answer.
     page.keyboard.press("n")
+    page.evaluate("""() => {
+        [...document.querySelectorAll('#ask-buttons button')].find((b) => b.textContent === 'Stay here').click();
+        document.getElementById('doc').dispatchEvent(new KeyboardEvent('keydown', {key: 'n', bubbles: true}));
+      }""")
+    expect(dialog).to_be_visible()
     dialog.get_by_role("button", name="Leave open, next without marking labeled").click()
     expect(page).not_to_have_url(url)
     page.goto(f"/studio/projects/{assisted}/documents?status=unlabeled")

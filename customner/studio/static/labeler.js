@@ -200,19 +200,22 @@
     const dialog = document.getElementById("ask");
     document.getElementById("ask-title").textContent = title;
     document.getElementById("ask-text").textContent = message;
-    document.getElementById("ask-buttons").replaceChildren(...buttons.map(([value, label], i) => {
-      const b = document.createElement("button");
-      b.type = "button"; b.textContent = label; if (i) b.className = "secondary"; if (!i) b.autofocus = true;
-      b.onclick = () => dialog.close(value); // no form submission: a navigation right after one can be dropped
-      return b;
-    }));
-    dialog.returnValue = "";
     return new Promise((resolve) => {
-      // Resolved in a later task: a navigation started inside the dialog's own close is dropped by Chromium.
-      dialog.addEventListener("close", () => { docEl.focus({ preventScroll: true }); setTimeout(() => resolve(dialog.returnValue), 0); }, { once: true });
+      // Settled by this question's own buttons (or Escape), never by a "close" event, which fires later and
+      // could answer the next question; resolved in a later task, as a navigation started while the dialog
+      // closes can be dropped.
+      const answer = (value) => { dialog.close(); docEl.focus({ preventScroll: true }); setTimeout(() => resolve(value), 0); };
+      document.getElementById("ask-buttons").replaceChildren(...buttons.map(([value, label], i) => {
+        const b = document.createElement("button");
+        b.type = "button"; b.textContent = label; if (i) b.className = "secondary"; if (!i) b.autofocus = true;
+        b.onclick = () => answer(value);
+        return b;
+      }));
+      dialog.oncancel = (e) => { e.preventDefault(); answer(""); };
       dialog.showModal();
     });
   }
+
 
   async function apply(type, span) {
     const sel = span || selection();
