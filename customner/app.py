@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
-from starlette.middleware.sessions import SessionMiddleware
 
 from customner import __version__, studio
+from customner.access.logs import hide_keys_in_access_log
 from customner.api import authoring, errors, openapi, runtime_ga, runtime_v32, storage
-from customner.api.common import require_key
+from customner.api.common import key_for
 from customner.api.limits import RequestLimits
 from customner.context import AppContext
 from customner.settings import Settings
+from customner.studio.sessions import ServerSessionMiddleware
 
 
 def create_app(settings: Settings | None = None, context: AppContext | None = None) -> FastAPI:
@@ -37,13 +37,14 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     app.state.api_key = api_key
     errors.install(app)
     openapi.install(app)
-    keyed = [Depends(require_key)]
-    for router in (runtime_v32.router, runtime_ga.router, authoring.router, storage.router):
-        app.include_router(router, dependencies=keyed)
-    # Studio signs in with the key and keeps it in a signed session cookie; require_key accepts that too.
+    # Each route group takes keys whose scope allows it (customner/access/policy.py).
+    for router, group in ((runtime_v32.router, "runtime"), (runtime_ga.router, "runtime"),
+                          (authoring.router, "authoring"), (storage.router, "storage")):
+        app.include_router(router, dependencies=[Depends(key_for(group))])
+    # Studio keeps a server-side session (the cookie holds only its id); the API never accepts it.
     app.include_router(studio.router)
-    session_secret = hashlib.sha256(b"customner-studio-session:" + api_key.encode()).hexdigest()
-    app.add_middleware(SessionMiddleware, secret_key=session_secret, same_site="strict", max_age=12 * 3600)
+    app.add_middleware(ServerSessionMiddleware, context=context, bootstrap_key=api_key)
+    hide_keys_in_access_log()
     app.add_middleware(RequestLimits, settings=settings)
 
     @app.get("/health", tags=["health"], summary="Liveness: answers without a key")

@@ -112,8 +112,3 @@ class JobFailure(ServiceError):
     def __init__(self, message: str, *, code: str = "InternalServerError", **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.code = code
-
-
-class Forbidden(ServiceError):
-    status_code = 403
-    code = "Forbidden"

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     authoring_job_ttl_days: float = 7.0
     # Models kept loaded in memory at once; least recently used ones are dropped.
     loaded_models: int = 4
+    # A Studio session ends after this long without a request.
+    session_idle_hours: float = 8.0
+    # Accept the key in a ?subscription-key= query parameter too (off: query strings end up in logs and history).
+    allow_query_key: bool = False
     # Backpressure: runtime jobs waiting to start before a submission is answered 429 with Retry-After.
     max_queued_jobs: int = 100
     # Submissions (POST/PUT/PATCH/DELETE) per minute per key, per API process; unset means no limit.

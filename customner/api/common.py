@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -11,6 +11,8 @@ from fastapi import Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from customner import errors
+from customner.access import keys, policy
+from customner.access.policy import KeyPrincipal
 from customner.context import AppContext
 
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
@@ -33,16 +35,63 @@ def get_context(request: Request) -> AppContext:
 Context = Annotated[AppContext, Depends(get_context)]
 
 
-def require_key(request: Request) -> None:
-    """APIM's check: the key in the header (or ``subscription-key`` query), or a Studio session."""
-    expected: str = request.app.state.api_key
-    given = request.headers.get(KEY_HEADER) or request.query_params.get("subscription-key")
+# Global authoring reads that say nothing about any project: open to project-limited keys too.
+PROJECT_FREE_PATHS = ("/language/authoring/analyze-text/projects/global/languages",
+                      "/language/authoring/analyze-text/projects/global/training-config-versions")
+QUERY_KEY = "subscription-key"
+QUERY_KEY_OFF = (" The subscription-key query parameter is turned off on this server (CUSTOMNER_ALLOW_QUERY_KEY); "
+                 "send the key in the Ocp-Apim-Subscription-Key header.")
+
+
+def require_key(request: Request) -> KeyPrincipal:
+    """APIM's check: the key in the header (or the ``subscription-key`` query when allowed). Never a cookie."""
+    context = get_context(request)
+    given = request.headers.get(KEY_HEADER)
+    if given is None and QUERY_KEY in request.query_params:
+        if not context.settings.allow_query_key:
+            raise errors.Unauthorized(MISSING_KEY + QUERY_KEY_OFF)
+        given = request.query_params[QUERY_KEY]
     if given is None:
-        given = request.session.get("key") if "session" in request.scope else None
-        if given is None:
-            raise errors.Unauthorized(MISSING_KEY)
-    if not secrets.compare_digest(given.encode(), expected.encode()):
+        raise errors.Unauthorized(MISSING_KEY)
+    principal = keys.resolve(context.db, given, request.app.state.api_key)
+    if principal is None:
         raise errors.Unauthorized(INVALID_KEY)
+    request.state.key_principal = principal
+    return principal
+
+
+def key_for(group: str) -> Callable[[Request], KeyPrincipal]:
+    """The dependency guarding one API route group: a valid key whose scope (and project list) allows the call."""
+
+    def check(request: Request) -> KeyPrincipal:
+        principal = require_key(request)
+        policy.require_scope(principal, group)
+        if principal.projects:
+            project = request.path_params.get("project_name")
+            container = request.path_params.get("container")
+            if project is not None:
+                policy.require_projects(principal, [project])
+            elif container is not None:
+                owners = keys.projects_of_container(get_context(request).db, container)
+                if not any(name in principal.projects for name in owners):
+                    policy.require_any_project(principal, f"the storage container '{container}'")
+            elif group != "runtime" and not request.url.path.startswith(PROJECT_FREE_PATHS):
+                policy.require_any_project(principal, "this operation")
+        return principal
+
+    return check
+
+
+def authorize_projects(request: Request, projects: list[str]) -> None:
+    """Runtime submissions name their projects in the body: a project-limited key may only name its own."""
+    principal: KeyPrincipal | None = getattr(request.state, "key_principal", None)
+    if principal is not None:
+        policy.require_projects(principal, projects)
+
+
+def authorize_job(request: Request, payload: dict[str, Any]) -> None:
+    """A runtime job is read or cancelled only by keys allowed on every project its tasks name."""
+    authorize_projects(request, [str(task.get("project_name")) for task in payload.get("tasks", [])])
 
 
 def base_url(request: Request) -> str:

@@ -9,7 +9,16 @@ from pydantic import BaseModel, Field
 
 from customner import errors
 from customner.api import wire_models as wm
-from customner.api.common import INT32_MAX, Context, RuntimeVersion, accepted, base_url, json_response
+from customner.api.common import (
+    INT32_MAX,
+    Context,
+    RuntimeVersion,
+    accepted,
+    authorize_job,
+    authorize_projects,
+    base_url,
+    json_response,
+)
 from customner.api.runtime_render import DEFAULT_PAGE, ResultPage, has_more, poll_headers, render_ga
 from customner.api.schemas import AnalysisInput, check_index_type, parse_bool
 from customner.ner.offsets import ALLOWED_INDEX_TYPES
@@ -70,6 +79,7 @@ def _job_url(request: Request, job_id: str, version: str) -> str:
 @router.post("/jobs", status_code=202, response_class=Response, summary="Submit a custom NER job", responses=wm.ACCEPTED)
 def submit(body: AnalyzeTextJobsInput, request: Request, context: Context, version: RuntimeVersion) -> Response:
     tasks = [_task(task, index) for index, task in enumerate(body.tasks)]
+    authorize_projects(request, [task.project_name for task in tasks])
     documents = body.analysis_input.to_documents()
     for document in documents:
         document.language = document.language or body.default_language
@@ -85,6 +95,7 @@ def get_job(
     skip: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,
 ) -> Response:
     job = analysis.get(context, job_id)
+    authorize_job(request, job.payload)
     page = ResultPage(skip=skip, top=top, show_stats=parse_bool(show_stats))
     body = render_ga(job, page)
     if has_more(job, page):
@@ -95,5 +106,6 @@ def get_job(
 
 @router.post("/jobs/{job_id}:cancel", status_code=202, response_class=Response, summary="Cancel a custom NER job", responses=wm.ACCEPTED)
 def cancel(job_id: str, request: Request, context: Context, version: RuntimeVersion) -> Response:
+    authorize_job(request, analysis.get(context, job_id).payload)
     analysis.cancel(context, job_id)
     return accepted(_job_url(request, job_id, version))

@@ -12,7 +12,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from customner import errors
 from customner.api import wire_models as wm
-from customner.api.common import INT32_MAX, Context, accepted, base_url, json_response
+from customner.api.common import (
+    INT32_MAX,
+    Context,
+    accepted,
+    authorize_job,
+    authorize_projects,
+    base_url,
+    json_response,
+)
 from customner.api.runtime_render import DEFAULT_PAGE, ResultPage, has_more, poll_headers, render_v32
 from customner.api.schemas import AnalysisInput, check_index_type, parse_bool
 from customner.services import analysis
@@ -63,6 +71,7 @@ def submit(body: AnalyzeBatchInput, request: Request, context: Context) -> Respo
             logging_opt_out=task.parameters.logging_opt_out)
         for index, task in enumerate(body.tasks.custom_entity_recognition_tasks)
     ]
+    authorize_projects(request, [task.project_name for task in tasks])
     job_id = analysis.submit(context, documents=body.analysis_input.to_documents(), tasks=tasks,
                              display_name=body.display_name, surface="v3.2")
     return accepted(f"{base_url(request)}{PREFIX}/analyze/jobs/{job_id}")
@@ -76,6 +85,7 @@ def get_job(
     skip: Annotated[int, Query(alias="$skip", ge=0, le=INT32_MAX)] = 0,
 ) -> Response:
     job = analysis.get(context, job_id)
+    authorize_job(request, job.payload)
     page = ResultPage(skip=skip, top=top, show_stats=parse_bool(show_stats))
     body = render_v32(job, page)
     if has_more(job, page):

@@ -225,3 +225,47 @@ class TrashedEntityType(Base):
     deleted_at: Mapped[datetime] = mapped_column(DateTime)
     # {"labels": [[document_id, start, end], ...], "annotations": [[annotation_id, start, end], ...]}
     labels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+class User(Base):
+    """A Studio user. Only an argon2 hash of the password is kept."""
+
+    __tablename__ = "users"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class StudioSession(Base):
+    """A signed-in Studio session. The cookie holds the random id; only its sha256 is stored."""
+
+    __tablename__ = "studio_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # "user" (user_name set) or "key" (signed in with the bootstrap key; key_hash pins which key).
+    kind: Mapped[str] = mapped_column(String(10))
+    user_name: Mapped[str | None] = mapped_column(
+        ForeignKey("users.name", ondelete="CASCADE"), nullable=True, index=True)
+    key_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    # Small per-session values such as the one-shot flash message.
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class ApiKey(Base):
+    """A named API key. Only the sha256 of the (high-entropy, random) key is kept; it is shown once."""
+
+    __tablename__ = "api_keys"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The key's first characters, so a user can tell keys apart in listings.
+    prefix: Mapped[str] = mapped_column(String(8))
+    # "runtime" (analyze and read jobs) or "authoring" (everything).
+    scope: Mapped[str] = mapped_column(String(20))
+    # Project names the key is limited to; empty means every project.
+    projects: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

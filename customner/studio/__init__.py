@@ -11,12 +11,13 @@ from customner.studio.routes import (
     labeling,
     projects,
     review,
+    team,
     testing,
     training,
 )
 
 router = APIRouter(prefix="/studio", include_in_schema=False)
-for _module in (auth, projects, documents, labeling, review, training, evaluation, deployments, testing):
+for _module in (auth, projects, documents, labeling, review, training, evaluation, deployments, testing, team):
     router.include_router(_module.router)
 
 

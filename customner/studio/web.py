@@ -3,54 +3,90 @@
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from jinja2.ext import Extension
 
 from customner import errors
-from customner.api.common import get_context, require_key
+from customner.access import policy
+from customner.access.policy import Principal
+from customner.api.common import get_context
 from customner.api.limits import BodyTooLarge
 from customner.context import AppContext
+from customner.studio import sessions
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
+CSRF_FORM = re.compile(r"""(<form\b[^>]*\bmethod=["']?post["']?[^>]*>)""", re.IGNORECASE)
+
+
+class CsrfFormFields(Extension):
+    """Every POST form of every Studio template carries the session's CSRF token as a hidden field.
+
+    Done once, when a template is compiled, so no template (nor a new one) can forget it; pages that
+    JavaScript changes later are covered by studio.js, which adds the same field and header.
+    """
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        field = '{% if csrf_token %}<input type="hidden" name="csrf_token" value="{{ csrf_token }}">{% endif %}'
+        return CSRF_FORM.sub(lambda match: match.group(1) + field, source)
+
+
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.add_extension(CsrfFormFields)
+templates.env.globals["allowed"] = policy.allowed
 
 
 class SignInRequired(Exception):
     """Raised by the guard; the route class turns it into a redirect to the sign-in page."""
 
 
-def signed_in(request: Request) -> AppContext:
-    """The guard of every page but sign-in: the session must hold the subscription key."""
-    if not request.session.get("key"):
+def current_principal(request: Request) -> Principal | None:
+    """Who is signed in to this Studio request (a user, or the bootstrap key as owner), or None."""
+    active = sessions.active(request)
+    return active.principal if active is not None else None
+
+
+def current_actor(request: Request) -> str:
+    """The signed-in user's name ("owner" for a key sign-in), for audit trails."""
+    principal = current_principal(request)
+    if principal is None:
         raise SignInRequired
-    try:
-        require_key(request)
-    except errors.Unauthorized as error:
-        request.session.clear()
-        raise SignInRequired from error
+    return principal.name
+
+
+def current_role(request: Request) -> str:
+    """The signed-in user's role: owner, reviewer or annotator."""
+    principal = current_principal(request)
+    if principal is None:
+        raise SignInRequired
+    return principal.role
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, for forms and htmx/fetch headers (empty when nobody is signed in)."""
+    active = sessions.active(request)
+    return active.csrf_token if active is not None else ""
+
+
+def signed_in(request: Request) -> AppContext:
+    """The guard of every page but sign-in: a live server-side session."""
+    if current_principal(request) is None:
+        raise SignInRequired
     return get_context(request)
 
 
 Studio = Annotated[AppContext, Depends(signed_in)]
-
-
-def current_actor(request: Request) -> str:
-    """Who is signed in (stand-in until sign-in by user name lands: the API key's holder is "owner")."""
-    return "owner"
-
-
-def current_role(request: Request) -> str:
-    """The signed-in user's role: "owner", "reviewer" or "annotator" (stand-in: always "owner")."""
-    return "owner"
 
 
 def is_htmx(request: Request) -> bool:
@@ -59,6 +95,8 @@ def is_htmx(request: Request) -> bool:
 
 def render(request: Request, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
     values.setdefault("flash", request.session.pop("flash", None))
+    values.setdefault("principal", current_principal(request))
+    values.setdefault("csrf_token", csrf_token(request))
     return templates.TemplateResponse(request, template, values, status_code=status_code)
 
 
@@ -86,6 +124,58 @@ def error_response(request: Request, message: str, status_code: int) -> Response
     return render(request, "error.html", status_code=status_code, message=message)
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _check_origin(request: Request) -> None:
+    """An unsafe request must come from a page of this server (Origin, else Referer, must name it)."""
+    own = {_origin(str(request.base_url))}
+    public = get_context(request).settings.public_url
+    if public:
+        own.add(_origin(public))
+    sent = request.headers.get("origin") or request.headers.get("referer")
+    if not sent or _origin(sent) not in own:
+        raise policy.Forbidden("This form was sent from another site (or without an Origin header), so it was "
+                               "refused. Open Studio from this server's address and try again.")
+
+
+async def _check_csrf(request: Request) -> None:
+    """Every unsafe request of a signed-in session carries the session's token (header or form field)."""
+    expected = csrf_token(request)
+    given = request.headers.get(CSRF_HEADER)
+    if given is None and request.headers.get("content-type", "").startswith(FORM_TYPES):
+        value = (await request.form()).get(CSRF_FIELD)
+        given = value if isinstance(value, str) else None
+    if not expected or not given or not secrets.compare_digest(given.encode(), expected.encode()):
+        raise policy.Forbidden("This page has expired or the form lacks its security token. Reload the page and "
+                               "try again.")
+
+
+async def check_access(request: Request, path_template: str) -> None:
+    """Origin and CSRF token for unsafe requests, then the role policy, before any Studio handler runs."""
+    unsafe = request.method not in SAFE_METHODS
+    if unsafe:
+        _check_origin(request)
+    if path_template in policy.PUBLIC_ROUTES:
+        if unsafe and path_template == "/signout" and current_principal(request) is not None:
+            await _check_csrf(request)
+        return
+    principal = current_principal(request)
+    if principal is None:
+        raise SignInRequired
+    if unsafe:
+        await _check_csrf(request)
+    policy.require_role(principal, policy.studio_action(request.method, path_template))
+
+
 class StudioRoute(APIRoute):
     """Catches service errors and failures so no Studio page is a stack trace or blank."""
 
@@ -94,6 +184,7 @@ class StudioRoute(APIRoute):
 
         async def guarded(request: Request) -> Response:
             try:
+                await check_access(request, self.path_format)
                 return await handler(request)
             except SignInRequired:
                 target = "/studio/signin?next=" + quote(str(request.url.path), safe="/")

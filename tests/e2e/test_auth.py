@@ -39,7 +39,3 @@ def test_every_api_route_requires_the_key(server: RunningServer, headers: dict[s
         assert ("missing" if not headers else "invalid") in error["message"]
 
 
-def test_key_in_query_string_is_accepted(server: RunningServer) -> None:
-    response = httpx.get(f"{server.url}/language/authoring/analyze-text/projects",
-                         params={"api-version": "2022-05-01", "subscription-key": "test-key-0123456789"})
-    assert response.status_code == 200

@@ -69,7 +69,9 @@ def test_two_pages_on_one_document_keep_both_changes(page: Page, browser: Browse
     expect(page.locator("#history li").first).to_contain_text("v1 → v2")
     expect(page.locator("#history li").last).to_contain_text("v0 → v1")
     # The JSON endpoint itself refuses a stale version with 409 and the current labels.
-    response = page.request.post(url + "/labels.json", data={"labels": [], "version": 1})
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content") or ""
+    response = page.request.post(url + "/labels.json", data={"labels": [], "version": 1},
+                                 headers={"X-CSRF-Token": token, "Origin": studio_server.url})
     assert response.status == 409
     current: dict[str, Any] = response.json()["current"]
     assert (current["version"], current["by"], len(current["labels"])) == (2, "owner", 2)

@@ -1,4 +1,4 @@
-"""Sign in with the subscription key; the key then lives in the signed session cookie."""
+"""Sign in with a user name and password (or the bootstrap key, as owner); sign out ends the session."""
 
 from __future__ import annotations
 
@@ -8,11 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 
+from customner.access import users
+from customner.access.policy import Principal
+from customner.api.common import get_context
+from customner.studio import sessions
 from customner.studio.web import HERE, StudioRoute, render
 
 router = APIRouter(route_class=StudioRoute)
 STATIC = {"htmx.min.js": "text/javascript", "studio.css": "text/css", "studio.js": "text/javascript",
           "labeler.js": "text/javascript"}
+BAD_SIGN_IN = ("That user name and password (or key) are not valid for this server. Users are created by an owner "
+               "(`customner users add`); the owner key is printed at first start (or is the CUSTOMNER_API_KEY setting).")
 
 
 def _safe_next(target: str | None) -> str:
@@ -33,20 +39,25 @@ def signin_page(request: Request, next: str | None = None) -> Response:
 
 
 @router.post("/signin")
-def signin(request: Request, key: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "") -> Response:
-    expected: str = request.app.state.api_key
-    if not key or not secrets.compare_digest(key.strip().encode(), expected.encode()):
-        return render(request, "signin.html", status_code=401, next=_safe_next(next),
-                      error="That key is not valid for this server. Use the key printed at first start "
-                            "(or the CUSTOMNER_API_KEY setting).")
-    request.session.clear()
-    request.session["key"] = key.strip()
+def signin(request: Request, username: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
+           key: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "") -> Response:
+    context = get_context(request)
+    bootstrap: str = request.app.state.api_key
+    principal: Principal | None = None
+    if key.strip():
+        if secrets.compare_digest(key.strip().encode(), bootstrap.encode()):
+            principal = Principal(name="owner", role="owner", kind="key")
+    elif username.strip() and password:
+        principal = users.authenticate(context.db, username.strip(), password)
+    if principal is None:
+        return render(request, "signin.html", status_code=401, next=_safe_next(next), error=BAD_SIGN_IN)
+    sessions.begin(request, context, principal, bootstrap)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/signout")
 def signout(request: Request) -> Response:
-    request.session.clear()
+    sessions.finish(request, get_context(request))
     return RedirectResponse("/studio/signin", status_code=303)
 
 

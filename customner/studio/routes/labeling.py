@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import JSONResponse
 
 from customner import errors
+from customner.access import policy
 from customner.services import annotators, audit, labeling
 from customner.studio.web import Studio, StudioRoute, current_actor, current_role, flash, redirect, render
 
@@ -19,7 +20,7 @@ def whose_copy(request: Request, annotator: str | None) -> str | None:
     if current_role(request) == "annotator":
         actor = current_actor(request)
         if annotator not in (None, "", actor):
-            raise errors.Forbidden("Annotators can only open their own labels.")
+            raise policy.Forbidden("Annotators can only open their own labels.")
         return actor
     return annotator or None
 

@@ -1,4 +1,7 @@
-"""Teams: assign documents to annotators, review their labels side by side, and read their agreement."""
+"""Teams: assign documents to annotators, review their labels side by side, and read their agreement.
+
+Who may open which page is decided by ``customner.access.policy`` (assign: owners; review: reviewers).
+"""
 
 from __future__ import annotations
 
@@ -6,24 +9,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
-from customner import errors
 from customner.services import annotators, labeling
 from customner.studio.highlight import pieces
-from customner.studio.web import Studio, StudioRoute, current_actor, current_role, flash, redirect, render
+from customner.studio.web import Studio, StudioRoute, current_actor, flash, redirect, render
 
 router = APIRouter(route_class=StudioRoute)
 
 
-def require_role(request: Request, *roles: str) -> None:
-    """Refuse the page to other roles (owners may do everything)."""
-    role = current_role(request)
-    if role != "owner" and role not in roles:
-        raise errors.Forbidden(f"This page is for {' and '.join(('owner',) + roles)}s; you are signed in as {role}.")
-
-
 @router.get("/projects/{name}/assign")
 def assign_page(request: Request, context: Studio, name: str) -> Response:
-    require_role(request)
     return render(request, "assign.html", project=labeling.overview(context, name), tab="review",
                   progress=annotators.progress(context, name))
 
@@ -33,7 +27,6 @@ def assign(request: Request, context: Studio, name: str, names: Annotated[str, F
            per_document: Annotated[int, Form()] = 1, mode: Annotated[str, Form()] = "count",
            count: Annotated[int, Form()] = 10, status: Annotated[str, Form()] = "all",
            dataset: Annotated[str, Form()] = "", category: Annotated[str, Form()] = "") -> Response:
-    require_role(request)
     wanted = labeling.DocumentFilter(status=status, category=category or None, dataset=dataset or None)
     made = annotators.assign(context, name, names.replace("\n", ",").split(","), per_document=per_document,
                              count=count if mode == "count" else None, wanted=None if mode == "count" else wanted,
@@ -45,14 +38,12 @@ def assign(request: Request, context: Studio, name: str, names: Annotated[str, F
 
 @router.get("/projects/{name}/review")
 def queue(request: Request, context: Studio, name: str) -> Response:
-    require_role(request, "reviewer")
     return render(request, "review.html", project=labeling.overview(context, name), tab="review",
                   rows=annotators.review_queue(context, name), report=annotators.project_agreement(context, name))
 
 
 @router.get("/projects/{name}/review/{document_id}")
 def review_page(request: Request, context: Studio, name: str, document_id: int) -> Response:
-    require_role(request, "reviewer")
     view = annotators.review_view(context, name, document_id)
     as_dicts = {annotator: None if spans is None else pieces(view.text, [vars(s) for s in spans])
                 for annotator, spans in view.copies.items()}
@@ -67,7 +58,6 @@ def review_page(request: Request, context: Studio, name: str, document_id: int) 
 def settle(request: Request, context: Studio, name: str, document_id: int, version: Annotated[int, Form()],
            accept: Annotated[str, Form()] = "", keep: Annotated[list[str] | None, Form()] = None,
            then: Annotated[str, Form()] = "") -> Response:
-    require_role(request, "reviewer")
     try:
         saved = annotators.settle(context, name, document_id, base_version=version, actor=current_actor(request),
                                   accept=accept or None, keep=None if accept else (keep or []))
@@ -84,6 +74,5 @@ def settle(request: Request, context: Studio, name: str, document_id: int, versi
 
 @router.get("/projects/{name}/agreement")
 def agreement_page(request: Request, context: Studio, name: str) -> Response:
-    require_role(request, "reviewer")
     return render(request, "agreement.html", project=labeling.overview(context, name), tab="review",
                   report=annotators.project_agreement(context, name))
