@@ -3,6 +3,7 @@ replaced or left open, rejected suggestions that stay rejected, the entity-type 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -27,7 +28,7 @@ ARABIC = "سافر أحمد إلى القاهرة يوم الجمعة."
 @pytest.fixture(scope="module")
 def safe(studio_server: RunningServer) -> str:
     import_project(studio_server, project_file("Safe", ["person", "city", "date"], {
-        "shared.txt": TEXT, "overlap.txt": TEXT, "arabic.txt": ARABIC, "types.txt": TEXT}))
+        "shared.txt": TEXT, "overlap.txt": TEXT, "arabic.txt": ARABIC, "types.txt": TEXT, "leave.txt": TEXT}))
     return "Safe"
 
 
@@ -76,6 +77,20 @@ def test_two_pages_on_one_document_keep_both_changes(page: Page, browser: Browse
     current: dict[str, Any] = response.json()["current"]
     assert (current["version"], current["by"], len(current["labels"])) == (2, "owner", 2)
     other.context.close()
+
+
+def test_leaving_the_page_right_after_a_change_still_saves_it(page: Page, studio_server: RunningServer,
+                                                               safe: str) -> None:
+    page.goto(document_url(page, safe, "leave.txt"))
+    page.wait_for_function("() => window.labeler !== undefined")
+    page.locator("#doc").focus()
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("1")  # the autosave waits 300 ms; leaving now must not lose the label
+    page.goto(f"/studio/projects/{safe}")
+    deadline = time.monotonic() + 10
+    while saved_labels(studio_server, safe, "leave.txt") != [("Alice Martin", "person")] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert saved_labels(studio_server, safe, "leave.txt") == [("Alice Martin", "person")]
 
 
 def test_labeling_over_a_label_asks_first(page: Page, studio_server: RunningServer, safe: str) -> None:

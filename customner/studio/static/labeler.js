@@ -24,7 +24,7 @@
   docEl.dir = rtl ? "rtl" : "ltr";
   const forward = rtl ? "ArrowLeft" : "ArrowRight";
   // One place for the page's JSON requests (so headers such as a CSRF token can be added once).
-  const post = (url, body) => fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+  const post = (url, body, keepalive = false) => fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body, keepalive });
 
   // ---- code points <-> UTF-16
   const astral = /[\uD800-\uDFFF]/.test(text);
@@ -404,7 +404,8 @@
     } catch { /* the status line says why */ }
   }
   window.addEventListener("beforeunload", () => {
-    if (savedEdits !== edits && edits > 0 && !conflict) navigator.sendBeacon(`${base}/labels.json${query}`, new Blob([payload()], { type: "application/json" }));
+    // A keepalive fetch outlives the page like a beacon, and (unlike a beacon) carries the CSRF header.
+    if (savedEdits !== edits && edits > 0 && !conflict) post(`${base}/labels.json${query}`, payload(), true).catch(() => {});
   });
 
   // ---- keyboard
