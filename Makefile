@@ -21,3 +21,4 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check customner tests benchmarks scripts
+	$(VENV)/bin/mypy

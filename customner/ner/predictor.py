@@ -51,7 +51,7 @@ class TaggerPredictor:
     def decode_docs(
         self, docs: Sequence[Doc], per_expert: list[list[np.ndarray]], weights: Sequence[float]
     ) -> list[list[DecodedEntity]]:
-        out = []
+        out: list[list[DecodedEntity]] = []
         for i, doc in enumerate(docs):
             if not doc.words:
                 out.append([])

@@ -6,11 +6,12 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from customner.ner.calibration import Calibrator, fit
+from customner.ner.config import CrfConfig, TransformerConfig
 from customner.ner.data import Example
 from customner.ner.labels import TagScheme
 from customner.ner.metrics import evaluate
@@ -25,19 +26,24 @@ class TrainingCancelled(Exception):
     """Raised by ``train`` when ``request.should_stop()`` returned True."""
 
 
+C = TypeVar("C", CrfConfig, TransformerConfig)
+
+
 @dataclass
 class TrainContext:
     request: TrainingRequest
-    config: dict[str, Any]
+    config: CrfConfig | TransformerConfig
     scheme: TagScheme
     train: list[Example]
     dev: list[Example]
     output_dir: Path
     _reported: float = field(default=0.0, repr=False)
 
-    @property
-    def params(self) -> dict[str, Any]:
-        return self.config["params"]
+    def config_as(self, kind: type[C]) -> C:
+        """The config, narrowed to the type the calling recipe was registered for."""
+        if not isinstance(self.config, kind):
+            raise TypeError(f"{kind.__name__} expected, got {type(self.config).__name__}")
+        return self.config
 
     def check(self) -> None:
         if self.request.should_stop():

@@ -54,6 +54,7 @@ class TrainingRequest:
 class Predictor(Protocol):
     """A loaded model. ``predict`` must be thread-safe for concurrent callers."""
 
-    categories: Sequence[str]
+    @property
+    def categories(self) -> Sequence[str]: ...
 
     def predict(self, texts: Sequence[str]) -> list[list[Entity]]: ...

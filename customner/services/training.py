@@ -58,7 +58,7 @@ def submit(context: AppContext, project_name: str, options: TrainingOptions) -> 
     with context.db.session() as session:
         project = projects.get_or_raise(session, project_name)
         try:
-            version = ner.resolve_config_version(options.config_version, project.language, project.multilingual)
+            version = ner.resolve_config_version(options.config_version)
         except ValueError as error:
             raise errors.InvalidRequest(str(error), inner_code="InvalidParameterValue") from error
         running = session.scalars(select(Job).where(

@@ -8,17 +8,17 @@ from customner.ner.config import CRF, LATEST, TRANSFORMER, recipe_for
 
 def test_latest_resolves_and_versions_listed() -> None:
     versions = dict(training_config_versions())
-    assert resolve_config_version("latest", "en-us", False) == LATEST
-    assert resolve_config_version("LATEST", "ar", True) == LATEST
+    assert resolve_config_version("latest") == LATEST
+    assert resolve_config_version("LATEST") == LATEST
     assert LATEST in versions
     for version, expiry in versions.items():
-        assert resolve_config_version(version, "en", False) == version
+        assert resolve_config_version(version) == version
         assert len(expiry) == 10 and expiry[4] == "-" and expiry > version
 
 
 def test_unknown_version_is_a_clear_value_error() -> None:
     with pytest.raises(ValueError, match="Unknown trainingConfigVersion"):
-        resolve_config_version("1999-01-01", "en", False)
+        resolve_config_version("1999-01-01")
 
 
 @pytest.mark.parametrize(

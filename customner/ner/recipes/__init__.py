@@ -4,25 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
+from customner.ner.config import CrfConfig, TransformerConfig
 from customner.ner.training import TrainContext
 from customner.ner.types import Predictor
 
 
 class Recipe(Protocol):
-    def train(self, ctx: TrainContext) -> dict[str, Any]: ...
+    def train(self, ctx: TrainContext) -> dict[str, Any]:
+        """Write the model files into ``ctx.output_dir``; returns details for the training report."""
+        ...
 
-    def load(self, model_dir: Path, config: dict[str, Any]) -> Predictor: ...
+    def load(self, model_dir: Path, config: CrfConfig | TransformerConfig) -> Predictor: ...
 
 
 _REGISTRY: dict[str, Callable[[], Recipe]] = {}
+R = TypeVar("R", bound=Recipe)
 
 
-def register(name: str) -> Callable[[Callable[[], Recipe]], Callable[[], Recipe]]:
-    def deco(factory: Callable[[], Recipe]) -> Callable[[], Recipe]:
-        _REGISTRY[name] = factory
-        return factory
+def register(name: str) -> Callable[[type[R]], type[R]]:
+    def deco(cls: type[R]) -> type[R]:
+        _REGISTRY[name] = cls
+        return cls
 
     return deco
 

@@ -21,6 +21,7 @@ import numpy as np
 import pycrfsuite
 
 from customner.ner.calibration import Calibrator
+from customner.ner.config import CrfConfig, CrfParams, TransformerConfig
 from customner.ner.data import Doc, Example
 from customner.ner.features import doc_features
 from customner.ner.labels import TagScheme
@@ -29,7 +30,6 @@ from customner.ner.recipes import register
 from customner.ner.training import TrainContext, finish_on_dev
 
 CRF_FILE = "crf.crfsuite"
-DEFAULTS: dict[str, Any] = {"c1": 0.05, "c2": 0.05, "max_iterations": 150}
 EPS = 1e-6
 
 
@@ -73,7 +73,7 @@ def train_crf(
     examples: Sequence[Example],
     scheme: TagScheme,
     path: Path,
-    params: dict[str, Any],
+    params: CrfParams,
     ctx: TrainContext,
     lo: float,
     hi: float,
@@ -90,13 +90,8 @@ def train_crf(
     ]
     if not rows:
         raise ValueError("no training document contains any word")
-    max_iter = int(params.get("max_iterations", DEFAULTS["max_iterations"]))
-    crf_params = {
-        "c1": float(params.get("c1", DEFAULTS["c1"])),
-        "c2": float(params.get("c2", DEFAULTS["c2"])),
-        "max_iterations": max_iter,
-        "feature.possible_transitions": True,
-    }
+    max_iter = params.max_iterations
+    crf_params = {**params.model_dump(), "feature.possible_transitions": True}
     work = path.parent / (path.name + ".work")
     work.mkdir(exist_ok=True)
     (work / "data.json").write_text(json.dumps(rows), encoding="utf-8")
@@ -135,14 +130,15 @@ def train_crf(
 @register("customner.CrfTagger.v1")
 class CrfTagger:
     def train(self, ctx: TrainContext) -> dict[str, Any]:
-        info = train_crf(ctx.train, ctx.scheme, ctx.output_dir / CRF_FILE, ctx.params["crf"], ctx, 0.02, 0.9)
+        params = ctx.config_as(CrfConfig).params.crf
+        info = train_crf(ctx.train, ctx.scheme, ctx.output_dir / CRF_FILE, params, ctx, 0.02, 0.9)
         predictor = self._predictor(ctx.output_dir, ctx.scheme, Calibrator())
         info.update(finish_on_dev(ctx, predictor))
         (ctx.output_dir / "calibration.json").write_text(json.dumps(predictor.calibrator.to_json(), indent=1))
         return info
 
-    def load(self, model_dir: Path, config: dict[str, Any]) -> TaggerPredictor:
-        scheme = TagScheme(tuple(config["categories"]))
+    def load(self, model_dir: Path, config: CrfConfig | TransformerConfig) -> TaggerPredictor:
+        scheme = TagScheme(tuple(config.categories))
         cal = Calibrator.from_json(json.loads((model_dir / "calibration.json").read_text()))
         return self._predictor(model_dir, scheme, cal)
 

