@@ -10,9 +10,10 @@ from fastapi.responses import JSONResponse
 
 from customner import __version__, studio
 from customner.access.logs import hide_keys_in_access_log
-from customner.api import authoring, errors, openapi, runtime_ga, runtime_v32, storage
+from customner.api import authoring, errors, openapi, operations, runtime_ga, runtime_v32, storage
 from customner.api.common import key_for
 from customner.api.limits import RequestLimits
+from customner.assembly import build_context
 from customner.context import AppContext
 from customner.settings import Settings
 from customner.studio.sessions import ServerSessionMiddleware
@@ -20,7 +21,7 @@ from customner.studio.sessions import ServerSessionMiddleware
 
 def create_app(settings: Settings | None = None, context: AppContext | None = None) -> FastAPI:
     settings = settings or Settings()
-    context = context or AppContext.create(settings)
+    context = context or build_context(settings)
     api_key, _ = settings.ensure_api_key()
 
     @asynccontextmanager
@@ -41,11 +42,15 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     for router, group in ((runtime_v32.router, "runtime"), (runtime_ga.router, "runtime"),
                           (authoring.router, "authoring"), (storage.router, "storage")):
         app.include_router(router, dependencies=[Depends(key_for(group))])
+    # A server-to-server copy carries the access token the target signed, not a key.
+    app.include_router(authoring.copying.receiver)
     # Studio keeps a server-side session (the cookie holds only its id); the API never accepts it.
     app.include_router(studio.router)
     app.add_middleware(ServerSessionMiddleware, context=context, bootstrap_key=api_key)
     hide_keys_in_access_log()
     app.add_middleware(RequestLimits, settings=settings)
+
+    operations.install(app, context)
 
     @app.get("/health", tags=["health"], summary="Liveness: answers without a key")
     def health() -> JSONResponse:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,9 +23,17 @@ class UnsafeBlobKey(ValueError):
 
 
 class BlobStore:
-    def __init__(self, root_url: str) -> None:
-        self.fs, self.root = fsspec.core.url_to_fs(root_url)
+    def __init__(self, root_url: str, options: dict[str, object] | None = None, cache_dir: Path | None = None) -> None:
+        options = dict(options or {})
+        if "://" in root_url and not root_url.startswith(("file://", "memory://")):
+            # Other processes write to a shared object store: a cached listing would hide their files.
+            options.setdefault("use_listings_cache", False)
+        self.fs, self.root = fsspec.core.url_to_fs(root_url, **options)
         self.fs.makedirs(self.root, exist_ok=True)
+        # Where remote model folders are downloaded to (each process or machine keeps its own).
+        self.cache_dir = cache_dir or Path(tempfile.gettempdir()) / "customner-blob-cache"
+        # Where a model is written before its upload: upload-<pid>-…, so a dead process's leftovers are known.
+        self.staging_dir = self.cache_dir.parent / "upload-staging"
 
     def _path(self, key: str) -> str:
         """The store path of ``key``; refuses anything that could resolve outside the root."""
@@ -67,13 +76,20 @@ class BlobStore:
 
     def list(self, prefix: str) -> list[str]:
         """Names of the files directly under ``prefix`` (not recursive)."""
+        return self._names(prefix, "file")
+
+    def list_dirs(self, prefix: str) -> list[str]:
+        """Names of the folders directly under ``prefix``."""
+        return self._names(prefix, "directory")
+
+    def _names(self, prefix: str, kind: str) -> list[str]:
         path = self._path(prefix)
         if not self.fs.exists(path):
             return []
         return sorted(
             posixpath.basename(entry["name"].rstrip("/"))
             for entry in self.fs.ls(path, detail=True)
-            if entry["type"] == "file"
+            if entry["type"] == kind
         )
 
     def _local_path(self, key: str) -> Path | None:
@@ -84,12 +100,15 @@ class BlobStore:
         local = self._local_path(key)
         if local is not None:
             return local
-        cache = Path(tempfile.gettempdir()) / "customner-blob-cache" / key
+        cache = self.cache_dir / key
         if not cache.exists():
-            staging = Path(tempfile.mkdtemp(prefix="download-"))
-            self.fs.get(self._path(key) + "/", str(staging) + "/", recursive=True)
             cache.parent.mkdir(parents=True, exist_ok=True)
-            staging.rename(cache)
+            staging = Path(tempfile.mkdtemp(prefix="download-", dir=self.cache_dir))
+            self.fs.get(self._path(key) + "/", str(staging) + "/", recursive=True)
+            try:
+                staging.rename(cache)
+            except OSError:  # another process finished the same download first
+                shutil.rmtree(staging, ignore_errors=True)
         return cache
 
     @contextmanager
@@ -100,6 +119,29 @@ class BlobStore:
             local.mkdir(parents=True, exist_ok=True)
             yield local
             return
-        with tempfile.TemporaryDirectory(prefix="upload-") as staging:
+        self.staging_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=f"upload-{os.getpid()}-", dir=self.staging_dir) as staging:
             yield Path(staging)
             self.fs.put(staging + "/", self._path(key) + "/", recursive=True)
+
+    def sweep_staging(self) -> list[str]:
+        """Remove the upload folders of processes that no longer run (a training killed with ``kill -9``)."""
+        if not self.staging_dir.is_dir():
+            return []
+        removed = []
+        for folder in self.staging_dir.glob("upload-*-*"):
+            pid = folder.name.split("-")[1]
+            if pid.isdigit() and not _process_exists(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder.name)
+        return removed
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

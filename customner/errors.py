@@ -104,6 +104,13 @@ class QuotaExceeded(ServiceError):
     code = "QuotaExceeded"
 
 
+class ServiceUnavailable(ServiceError):
+    """A backing service (database, broker) is down; the client may retry later."""
+
+    status_code = 503
+    code = "ServiceUnavailable"
+
+
 class JobFailure(ServiceError):
     """Raised inside a job; recorded on the job row instead of being sent as an HTTP error."""
 

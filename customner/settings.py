@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -21,7 +22,19 @@ class Settings(BaseSettings):
     database_url: str | None = None
     # fsspec URL of the blob root: storage/<container>/<file>.txt, models/, exports/. The data dir by default.
     blob_url: str | None = None
+    # JSON object of fsspec options for the blob store, e.g. {"client_kwargs": {"endpoint_url": "http://…"}} for S3.
+    blob_options: str | None = None
+    # "inprocess" (threads in ``serve``) or "celery" (``customner worker`` processes; pip install ".[scale]").
     job_engine: str = "inprocess"
+    # Celery broker: Redis by default; RabbitMQ by URL (amqp://guest:guest@127.0.0.1:5672//).
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    # A running job's worker writes a heartbeat this often; one silent for job_stale_seconds was lost.
+    job_heartbeat_seconds: float = 5.0
+    job_stale_seconds: float = 30.0
+    # How often expired jobs, export files and partial model folders are swept.
+    sweep_seconds: float = 300.0
+    # "text" or "json" (one JSON object per log line).
+    log_format: str = "text"
     workers: int = 4
     training_workers: int = 1
     runtime_job_ttl_hours: float = 24.0
@@ -50,6 +63,15 @@ class Settings(BaseSettings):
     @cached_property
     def resolved_blob_url(self) -> str:
         return self.blob_url or str(self.data_dir.resolve())
+
+    @cached_property
+    def resolved_blob_options(self) -> dict[str, object]:
+        if not self.blob_options:
+            return {}
+        options = json.loads(self.blob_options)
+        if not isinstance(options, dict):
+            raise ValueError("CUSTOMNER_BLOB_OPTIONS must be a JSON object")
+        return options
 
     def ensure_api_key(self) -> tuple[str, bool]:
         """The accepted key, and whether it was generated just now (so the caller prints it once)."""

@@ -17,10 +17,14 @@ from customner.context import AppContext
 
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
 # The GA versions, plus the default of azure-ai-textanalytics 6.0.0b3 (same wire shapes for custom NER).
-RUNTIME_API_VERSIONS = ("2022-05-01", "2023-04-01", "2024-11-01", "2026-05-15-preview")
-AUTHORING_API_VERSIONS = ("2022-05-01", "2023-04-01", "2025-05-15-preview")
+RUNTIME_API_VERSIONS = ("2022-05-01", "2023-04-01", "2024-11-01", "2025-11-01", "2026-05-15-preview")
+# The job input's optional ``cancelAfter`` (seconds) exists from 2025-11-01 on; older versions ignore it.
+CANCEL_AFTER_API_VERSIONS = ("2025-11-01", "2026-05-15-preview")
+AUTHORING_API_VERSIONS = ("2022-05-01", "2023-04-01", "2023-04-15-preview", "2025-05-15-preview")
 # Model snapshots (A28: load-snapshot) arrived with 2023-04-01.
 SNAPSHOT_API_VERSIONS = AUTHORING_API_VERSIONS[1:]
+# Preview-only operations (:evaluate, :authorize-copy/:copy, global/prebuilt-entities, global/deployments/resources).
+PREVIEW_API_VERSIONS = ("2023-04-15-preview", "2025-05-15-preview")
 MISSING_KEY = ("Access denied due to missing subscription key. Make sure to include subscription key when "
                "making requests to an API.")
 INVALID_KEY = ("Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid "
@@ -129,13 +133,19 @@ def snapshot_version(request: Request) -> str:
     return _api_version(request, SNAPSHOT_API_VERSIONS)
 
 
+def preview_version(request: Request) -> str:
+    return _api_version(request, PREVIEW_API_VERSIONS)
+
+
 AuthoringVersion = Annotated[str, Depends(authoring_version)]
 SnapshotVersion = Annotated[str, Depends(snapshot_version)]
+PreviewVersion = Annotated[str, Depends(preview_version)]
 
 
 def require_utf16(string_index_type: str) -> None:
-    """Authoring speaks only UTF-16 code units (the spec's enum has one value)."""
-    if string_index_type != "Utf16CodeUnit":
+    """Authoring speaks only UTF-16 code units (the spec's enum has one value), in any letter case:
+    Azure's own authoring SDK test sends ``UTF16CodeUnit`` and Azure answers 200."""
+    if string_index_type.casefold() != "utf16codeunit":
         raise errors.InvalidParameterValue(
             "Invalid parameter in request",
             inner_message=f"stringIndexType '{string_index_type}' is not supported here; the only value is Utf16CodeUnit.")

@@ -21,8 +21,9 @@ from customner import errors
 from customner.settings import Settings
 
 KEY_HEADER = b"ocp-apim-subscription-key"
-# Routes that take whole projects or many files: an authoring import, Studio's import and document upload.
-_IMPORT_PATHS = re.compile(r"(/:import$|^/studio/projects/import$|^/studio/projects/[^/]+/documents/upload$)")
+# Routes that take whole projects or many files: an authoring import, a project copied in from another customner
+# server (with its model files), Studio's import and document upload.
+_IMPORT_PATHS = re.compile(r"(/:import$|/:receive-copy$|^/studio/projects/import$|^/studio/projects/[^/]+/documents/upload$)")
 _FILE_PATHS = re.compile(r"^/storage/[^/]+/[^/]+$")
 # Reading a job's result is never throttled: pollers must always be able to collect what they submitted.
 _UNTHROTTLED_METHODS = {"GET", "HEAD", "OPTIONS"}

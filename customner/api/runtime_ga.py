@@ -1,4 +1,4 @@
-"""The GA runtime: ``/language/analyze-text/jobs`` for api-versions 2022-05-01, 2023-04-01 and 2024-11-01."""
+"""The GA runtime: ``/language/analyze-text/jobs`` for api-versions 2022-05-01, 2023-04-01, 2024-11-01 and 2025-11-01."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from customner import errors
 from customner.api import wire_models as wm
 from customner.api.common import (
+    CANCEL_AFTER_API_VERSIONS,
     INT32_MAX,
     Context,
     RuntimeVersion,
@@ -51,6 +52,9 @@ class AnalyzeTextJobsInput(BaseModel):
     analysis_input: AnalysisInput = Field(alias="analysisInput")
     tasks: list[GaTask]
     default_language: str | None = Field(None, alias="defaultLanguage")
+    cancel_after: float | None = Field(
+        None, alias="cancelAfter", ge=0,
+        description="2025-11-01 and later: seconds after submission at which the job is cancelled if not completed.")
 
 
 def _task(task: GaTask, index: int) -> analysis.CustomEntityTask:
@@ -83,7 +87,9 @@ def submit(body: AnalyzeTextJobsInput, request: Request, context: Context, versi
     documents = body.analysis_input.to_documents()
     for document in documents:
         document.language = document.language or body.default_language
-    job_id = analysis.submit(context, documents=documents, tasks=tasks, display_name=body.display_name, surface="ga")
+    cancel_after = body.cancel_after if version in CANCEL_AFTER_API_VERSIONS else None  # unknown before: ignored
+    job_id = analysis.submit(context, documents=documents, tasks=tasks, display_name=body.display_name, surface="ga",
+                             cancel_after=cancel_after)
     return accepted(_job_url(request, job_id, version))
 
 

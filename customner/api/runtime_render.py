@@ -7,10 +7,12 @@ from typing import Any
 
 from customner.api.errors import for_v32
 from customner.clock import iso_precise, iso_seconds
-from customner.jobs.engine import TERMINAL
+from customner.jobs.lifecycle import TERMINAL, JobStatus
 from customner.store.tables import Job
 
 DEFAULT_PAGE = 20
+
+_PENDING = (JobStatus.NOT_STARTED, JobStatus.RUNNING)
 
 
 @dataclass
@@ -39,14 +41,14 @@ def _page_documents(task: dict[str, Any], ids: list[str], page: ResultPage) -> d
 
 
 def _counts(tasks: list[dict[str, Any]]) -> dict[str, int]:
-    completed = sum(task["status"] == "succeeded" for task in tasks)
-    failed = sum(task["status"] == "failed" for task in tasks)
-    pending = sum(task["status"] in ("notStarted", "running") for task in tasks)
+    completed = sum(task["status"] == JobStatus.SUCCEEDED for task in tasks)
+    failed = sum(task["status"] == JobStatus.FAILED for task in tasks)
+    pending = sum(task["status"] in _PENDING for task in tasks)
     return {"completed": completed, "failed": failed, "inProgress": pending, "total": len(tasks)}
 
 
 def _task_results(task: dict[str, Any], ids: list[str], page: ResultPage) -> dict[str, Any] | None:
-    if task["status"] == "cancelled":
+    if task["status"] == JobStatus.CANCELLED:
         return {"documents": [], "errors": [], "projectName": task["projectName"], "deploymentName": task["deploymentName"]}
     if "documents" not in task:
         return None
@@ -92,7 +94,7 @@ def render_ga(job: Job, page: ResultPage) -> dict[str, Any]:
     tasks = job.result.get("tasks", [])
     items = []
     for task in tasks:
-        if task["status"] in ("notStarted", "running"):
+        if task["status"] in _PENDING:
             continue
         item: dict[str, Any] = {"kind": "CustomEntityRecognitionLROResults", "taskName": task["name"],
                                 "lastUpdateDateTime": task["lastUpdate"], "status": task["status"]}
@@ -113,7 +115,7 @@ def render_v32(job: Job, page: ResultPage) -> dict[str, Any]:
     items = []
     name = job.payload.get("displayName") or "NA"
     for task in tasks:
-        if task["status"] in ("notStarted", "running"):
+        if task["status"] in _PENDING:
             continue
         item: dict[str, Any] = {"lastUpdateDateTime": task["lastUpdate"], "taskName": task["name"], "name": name,
                                 "state": task["status"], "status": task["status"]}

@@ -312,6 +312,53 @@ class TrainingConfigVersionsPage(_Page):
     value: list[TrainingConfigVersion]
 
 
+class AssignedDeployment(_Wire):
+    deployment_name: str = Field(alias="deploymentName")
+    last_deployed_date_time: str = Field(alias="lastDeployedDateTime")
+    deployment_expiration_date: str = Field(alias="deploymentExpirationDate")
+
+
+class AssignedProjectDeployments(_Wire):
+    project_name: str = Field(alias="projectName")
+    deployments_metadata: list[AssignedDeployment] = Field(alias="deploymentsMetadata")
+
+
+class AssignedDeploymentsPage(_Page):
+    value: list[AssignedProjectDeployments]
+
+
+class PrebuiltEntity(_Wire):
+    category: str
+    description: str
+    examples: str
+
+
+class PrebuiltEntitiesPage(_Page):
+    value: list[PrebuiltEntity]
+
+
+class EvaluationJobResult(_Wire):
+    evaluation_options: dict[str, Any] = Field(alias="evaluationOptions")
+    model_label: str = Field(alias="modelLabel")
+    training_config_version: str = Field(alias="trainingConfigVersion")
+    percent_complete: int = Field(alias="percentComplete")
+
+
+class EvaluationJobState(JobState):
+    result: EvaluationJobResult
+
+
+class CopyProjectDetails(_Wire):
+    """What ``:authorize-copy`` returns on the target and ``:copy`` takes on the source."""
+
+    project_kind: str = Field(alias="projectKind")
+    target_project_name: str = Field(alias="targetProjectName")
+    access_token: str = Field(alias="accessToken")
+    expires_at: str = Field(alias="expiresAt")
+    target_resource_id: str = Field(alias="targetResourceId", description="customner: the target server's base URL")
+    target_resource_region: str = Field(alias="targetResourceRegion")
+
+
 class StorageFile(_Wire):
     name: str
 

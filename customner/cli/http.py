@@ -27,7 +27,9 @@ def resolve_key(key: str | None, data_dir: Path) -> str:
     key_file = data_dir / "api-key"
     if key_file.exists():
         return key_file.read_text().strip()
-    raise ApiError("No API key: pass --key, set CUSTOMNER_API_KEY, or point --data-dir at the server's data folder.")
+    raise ApiError(f"No API key: pass --key, set CUSTOMNER_API_KEY, or point --data-dir (CUSTOMNER_DATA_DIR) at the "
+                   f"server's data folder. Looked for the key file at {key_file.resolve()} (the data folder is "
+                   "taken relative to the current folder, like `customner serve` does).")
 
 
 class Client:

@@ -41,22 +41,6 @@ def _progress_bar(description: str) -> Progress:
                     console=console)
 
 
-@app.command("projects")
-def list_projects(endpoint: Endpoint = "http://127.0.0.1:5000", key: Key = None,
-                  data_dir: DataDir = Path("customner-data")) -> None:
-    """List projects."""
-    client = _client(endpoint, key, data_dir)
-    try:
-        projects = client.call("GET", AUTHORING).json()["value"]
-    except ApiError as error:
-        _fail(error)
-    table = Table("project", "language", "container", "last trained", "last deployed")
-    for p in projects:
-        table.add_row(p["projectName"], p["language"], p["storageInputContainerName"], p.get("lastTrainedDateTime") or "",
-                      p.get("lastDeployedDateTime") or "")
-    console.print(table)
-
-
 IMPORT_FORMATS = ", ".join(registry.IMPORT_NAMES)
 EXPORT_FORMATS = ", ".join(registry.EXPORT_NAMES)
 
@@ -230,11 +214,14 @@ def analyze(
     if as_json:
         console.print_json(data=job)
         return
+    entities = [entity for document in job["tasks"]["items"][0]["results"]["documents"] for entity in document["entities"]]
+    if not entities:
+        console.print("No entities found.")
+        return
     table = Table("entity", "type", "offset", "length", "confidence")
-    for document in job["tasks"]["items"][0]["results"]["documents"]:
-        for entity in document["entities"]:
-            table.add_row(entity["text"], entity["category"], str(entity["offset"]), str(entity["length"]),
-                          f"{entity['confidenceScore']:.2f}")
+    for entity in entities:
+        table.add_row(entity["text"], entity["category"], str(entity["offset"]), str(entity["length"]),
+                      f"{entity['confidenceScore']:.2f}")
     console.print(table)
 
 

@@ -1,4 +1,4 @@
-"""``customner serve``: the API, the Studio and the in-process workers in one process."""
+"""``customner serve``: the API and the Studio, with in-process workers (or none: ``CUSTOMNER_JOB_ENGINE=celery``)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from customner.app import create_app
+from customner.assembly import build_context
 from customner.cli.root import app
 from customner.context import AppContext
 from customner.demo.bootstrap import DEPLOYMENT, PROJECT, ensure_demo
+from customner.observability import configure_logging
 from customner.settings import Settings
 
 console = Console(stderr=True)
@@ -28,16 +30,18 @@ def serve(
 ) -> None:
     """Start the service."""
     settings = Settings(data_dir=data_dir)
+    configure_logging(settings.log_format)
     key, generated = settings.ensure_api_key()
     if generated:
         where = data_dir / "api-key"
         console.print(f"[bold]Generated API key[/bold] (stored in {where}; shown once): [green]{key}[/green]", soft_wrap=True)
-    context = AppContext.create(settings)
+    context = build_context(settings)
     if demo:
         _bootstrap_demo(context)
     fastapi_app = create_app(settings, context)
     console.print(f"customner listening on [bold]http://{host}:{port}[/bold]  (Studio: http://{host}:{port}/studio)", soft_wrap=True)
-    uvicorn.run(fastapi_app, host=host, port=port, log_level="info")
+    # log_config=None: uvicorn's loggers go through ours (text or JSON lines, with the request id).
+    uvicorn.run(fastapi_app, host=host, port=port, log_level="info", log_config=None)
 
 
 def _bootstrap_demo(context: AppContext) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from importlib import resources
 
@@ -11,7 +10,8 @@ from sqlalchemy import select
 
 from customner.context import AppContext
 from customner.formats.azure_project import ProjectFile
-from customner.jobs.engine import TERMINAL
+from customner.jobs import lifecycle
+from customner.jobs.lifecycle import JobStatus
 from customner.services import deployments, training, transfer
 from customner.store.tables import Deployment, Job
 
@@ -27,17 +27,14 @@ def demo_project_file() -> ProjectFile:
 
 
 def wait(context: AppContext, job_id: str, step: str, progress: Progress) -> Job:
-    while True:
-        with context.db.session() as session:
-            job = session.get(Job, job_id)
-            assert job is not None
-        progress(step, job.progress)
-        if job.status in TERMINAL:
-            if job.status != "succeeded":
-                messages = "; ".join(str(error.get("message")) for error in job.errors)
-                raise RuntimeError(f"demo {step} {job.status}: {messages}")
-            return job
-        time.sleep(0.3)
+    # Jobs that report no progress of their own (import, deploy) still end their row when they succeed, so
+    # each row's timer stops when its step ends instead of running until the whole demo is ready.
+    job = lifecycle.wait(context.db, job_id, timeout=24 * 3600, interval=0.3,
+                         on_poll=lambda row: progress(step, 1.0 if row.status == JobStatus.SUCCEEDED else row.progress))
+    if job.status != JobStatus.SUCCEEDED:
+        messages = "; ".join(str(error.get("message")) for error in job.errors)
+        raise RuntimeError(f"demo {step} {job.status}: {messages}")
+    return job
 
 
 def ensure_demo(context: AppContext, progress: Progress) -> bool:

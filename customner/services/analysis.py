@@ -11,11 +11,13 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from customner import errors
 from customner.clock import iso_precise, utcnow
-from customner.jobs.engine import TERMINAL, Cancelled, job_function, new_job
+from customner.jobs import lifecycle
+from customner.jobs.lifecycle import TERMINAL, Cancelled, JobStatus
+from customner.jobs.registry import RUNTIME, job_function
 from customner.ner.offsets import OffsetMapper, StringIndexType
 from customner.services.names import text_problem
 from customner.store.tables import Deployment, Job, Project
@@ -46,9 +48,13 @@ class CustomEntityTask:
 
 def submit(
     context: AppContext, *, documents: list[AnalysisDocument], tasks: list[CustomEntityTask],
-    display_name: str | None, surface: str,
+    display_name: str | None, surface: str, cancel_after: float | None = None,
 ) -> str:
-    """Validate the batch as Azure does and queue the job; returns the job id."""
+    """Validate the batch as Azure does and queue the job; returns the job id.
+
+    ``cancel_after`` (GA 2025-11-01): seconds after submission at which a job not yet completed is cancelled;
+    it is checked before each task, so the job ends ``cancelled`` at the first task boundary past the deadline.
+    """
     _validate_batch(documents)
     if not tasks:
         raise errors.InvalidRequest(
@@ -57,17 +63,15 @@ def submit(
         )
     _check_queue(context)
     job_id = str(uuid.uuid4())
-    job = new_job(
-        ANALYSIS_KIND, job_id=job_id, ttl=timedelta(hours=context.settings.runtime_job_ttl_hours),
+    lifecycle.create(
+        context.db, ANALYSIS_KIND, job_id=job_id, ttl=timedelta(hours=context.settings.runtime_job_ttl_hours),
         payload={
             "displayName": display_name, "surface": surface,
             "documents": [asdict(document) for document in documents],
-            "tasks": [asdict(task) for task in tasks],
+            "tasks": [asdict(task) for task in tasks], "cancelAfter": cancel_after,
         },
+        result={"tasks": [_task_state(task, JobStatus.NOT_STARTED) for task in tasks]},
     )
-    job.result = {"tasks": [_task_state(task, "notStarted") for task in tasks]}
-    with context.db.session() as session:
-        session.add(job)
     context.jobs.enqueue(job_id, ANALYSIS_KIND)
     return job_id
 
@@ -75,9 +79,7 @@ def submit(
 def _check_queue(context: AppContext) -> None:
     """Backpressure: past ``max_queued_jobs`` waiting jobs, a submission is refused with 429 and Retry-After."""
     limit = context.settings.max_queued_jobs
-    with context.db.session() as session:
-        waiting = session.scalar(select(func.count()).select_from(Job).where(
-            Job.kind == ANALYSIS_KIND, Job.status == "notStarted")) or 0
+    waiting = lifecycle.count_waiting(context.db, ANALYSIS_KIND)
     if waiting >= limit:
         raise errors.TooManyRequests(
             f"Too many analysis jobs are waiting ({waiting}, the limit is {limit}). Please retry after the "
@@ -136,50 +138,39 @@ def _task_state(task: CustomEntityTask, status: str) -> dict[str, Any]:
 
 
 def get(context: AppContext, job_id: str) -> Job:
-    with context.db.session() as session:
-        job = session.get(Job, job_id)
-        if job is None or job.kind != ANALYSIS_KIND or job.expires_at < utcnow():
-            raise errors.NotFound(
-                "The specified job was not found.", inner_code="NotFound",
-                inner_message=f"Job '{job_id}' does not exist or has expired.",
-            )
-        return job
+    job = lifecycle.load(context.db, job_id)
+    if job is None or job.kind != ANALYSIS_KIND or job.expires_at < utcnow():
+        raise errors.NotFound(
+            "The specified job was not found.", inner_code="NotFound",
+            inner_message=f"Job '{job_id}' does not exist or has expired.",
+        )
+    return job
 
 
 def cancel(context: AppContext, job_id: str) -> None:
-    job = get(context, job_id)
-    if job.status in TERMINAL:
-        raise errors.InvalidRequest(
-            "Invalid Request.", inner_code="InvalidParameterValue",
-            inner_message=f"Job '{job_id}' has already reached the terminal state '{job.status}' and cannot be cancelled.",
-        )
-    with context.db.session() as session:
-        row = session.get(Job, job_id)
-        assert row is not None
-        row.cancel_requested = True
-        if row.status == "notStarted":
-            row.status = "cancelled"
-            row.result = {"tasks": [dict(task, status="cancelled") for task in row.result["tasks"]]}
-        elif row.status == "running":
-            row.status = "cancelling"
-        row.updated_at = utcnow()
+    get(context, job_id)
+    before = lifecycle.request_cancel(context.db, job_id, cancelled_result=lambda result: {
+        "tasks": [dict(task, status=JobStatus.CANCELLED) for task in result["tasks"]]})
+    if before in TERMINAL:
+        # Azure's exact answer (its SDK test recordings): no innererror, and "its" as Azure spells it.
+        raise errors.InvalidRequest(f"Failed to cancel job with job id {job_id} as its already completed.")
 
 
-@job_function(ANALYSIS_KIND)
+@job_function(ANALYSIS_KIND, queue=RUNTIME)
 def run_analysis(context: AppContext, job_id: str) -> None:
-    with context.db.session() as session:
-        job = session.get(Job, job_id)
-        assert job is not None
-        payload = job.payload
+    job = lifecycle.load_running(context.db, job_id)
+    payload = job.payload
+    cancel_after = payload.get("cancelAfter")
+    deadline = None if cancel_after is None else job.created_at + timedelta(seconds=float(cancel_after))
     documents = [AnalysisDocument(**document) for document in payload["documents"]]
     tasks = [CustomEntityTask(**task) for task in payload["tasks"]]
     results: list[dict[str, Any]] = []
     for index, task in enumerate(tasks):
-        if _cancel_requested(context, job_id):
-            _save_results(context, job_id, results + [_task_state(t, "cancelled") for t in tasks[index:]])
+        if lifecycle.cancel_requested(context.db, job_id) or (deadline is not None and utcnow() >= deadline):
+            _save_results(context, job_id, results + [_task_state(t, JobStatus.CANCELLED) for t in tasks[index:]])
             raise Cancelled
         results.append(_run_task(context, task, documents, index, payload["surface"]))
-        pending = [_task_state(t, "running") for t in tasks[index + 1 :]]
+        pending = [_task_state(t, JobStatus.RUNNING) for t in tasks[index + 1 :]]
         _save_results(context, job_id, results + pending)
     _finish(context, job_id, results)
 
@@ -187,13 +178,13 @@ def run_analysis(context: AppContext, job_id: str) -> None:
 def _run_task(
     context: AppContext, task: CustomEntityTask, documents: list[AnalysisDocument], index: int, surface: str
 ) -> dict[str, Any]:
-    state = _task_state(task, "succeeded")
+    state = _task_state(task, JobStatus.SUCCEEDED)
     try:
         model_id, artifact = _resolve_deployment(context, task)
         predictor = context.models.get(model_id, artifact)
     except errors.ServiceError as error:
         pointer = f"#/tasks/items/{index}" if surface == "ga" else f"#/tasks/customEntityRecognitionTasks/{index}"
-        return dict(state, status="failed", error=dict(error.to_dict(), target=pointer))
+        return dict(state, status=JobStatus.FAILED, error=dict(error.to_dict(), target=pointer))
     valid = [document for document in documents if document.text.strip()]
     predictions = predictor.predict([document.text for document in valid])
     by_id = dict(zip((document.id for document in valid), predictions, strict=True))
@@ -243,27 +234,12 @@ def _resolve_deployment(context: AppContext, task: CustomEntityTask) -> tuple[st
         return deployment.model_id, deployment.artifact_path
 
 
-def _cancel_requested(context: AppContext, job_id: str) -> bool:
-    with context.db.session() as session:
-        job = session.get(Job, job_id)
-        return job is None or job.cancel_requested
-
-
 def _save_results(context: AppContext, job_id: str, tasks: list[dict[str, Any]]) -> None:
-    with context.db.session() as session:
-        job = session.get(Job, job_id)
-        if job is not None:
-            job.result = {"tasks": tasks}
-            job.updated_at = utcnow()
+    lifecycle.progress(context.db, job_id, result={"tasks": tasks})
 
 
 def _finish(context: AppContext, job_id: str, tasks: list[dict[str, Any]]) -> None:
-    failed = [task for task in tasks if task["status"] == "failed"]
-    with context.db.session() as session:
-        job = session.get(Job, job_id)
-        if job is None:
-            return
-        job.result = {"tasks": tasks}
-        job.errors = [task["error"] for task in failed]
-        job.status = "failed" if len(failed) == len(tasks) else "partiallyCompleted" if failed else "succeeded"
-        job.updated_at = job.finished_at = utcnow()
+    failed = [task for task in tasks if task["status"] == JobStatus.FAILED]
+    status = (JobStatus.FAILED if len(failed) == len(tasks)
+              else JobStatus.PARTIALLY_COMPLETED if failed else JobStatus.SUCCEEDED)
+    lifecycle.finish(context.db, job_id, status, result={"tasks": tasks}, errors=[task["error"] for task in failed])

@@ -10,11 +10,29 @@ from sqlalchemy.orm import Session
 
 from customner import errors
 from customner.clock import utcnow
-from customner.jobs.engine import new_job
+from customner.jobs import lifecycle
 from customner.store.tables import Job
 
 if TYPE_CHECKING:
     from customner.context import AppContext
+
+
+TRAIN_KIND = "train"
+
+
+def running_training(session: Session, project_name: str) -> Job | None:
+    """The project's unfinished training job, if any."""
+    return lifecycle.find_active(session, TRAIN_KIND, project_name)
+
+
+def refuse_while_training(session: Session, project_name: str) -> None:
+    """Azure: "You can only have one training job running at a time, and you can't start other jobs in the
+    same project." No status is documented; 409 Conflict in Azure's envelope says "try again later"."""
+    running = running_training(session, project_name)
+    if running is not None:
+        raise errors.Conflict(
+            f"A training job ('{running.id}') is running in project '{project_name}', and no other job can start in "
+            "a project while it trains. Wait for it to finish or cancel it.", inner_code="TrainingJobRunning")
 
 
 def new_id() -> str:
@@ -26,29 +44,29 @@ def new_id() -> str:
 
 def build(context: AppContext, kind: str, project_name: str, payload: dict[str, Any], scope: str | None = None) -> Job:
     """A new job row; the caller adds it, commits, then calls ``context.jobs.enqueue``."""
-    return new_job(kind, job_id=new_id(), ttl=timedelta(days=context.settings.authoring_job_ttl_days),
+    return lifecycle.new(kind, job_id=new_id(), ttl=timedelta(days=context.settings.authoring_job_ttl_days),
                    project_name=project_name, scope=scope, payload=payload)
 
 
 def submit(context: AppContext, kind: str, project_name: str, payload: dict[str, Any], scope: str | None = None) -> str:
     job = build(context, kind, project_name, payload, scope)
     with context.db.session() as session:
+        refuse_while_training(session, project_name)  # in the same transaction that adds the job
         session.add(job)
     context.jobs.enqueue(job.id, kind)
     return job.id
 
 
 def load(session: Session, job_id: str) -> Job:
-    """The row of a job that is running (inside a job function)."""
-    job = session.get(Job, job_id)
+    """The row of a job that is running (inside a job function), read in the caller's transaction."""
+    job = lifecycle.load_in(session, job_id)
     assert job is not None and job.project_name is not None, f"job {job_id} vanished"
     return job
 
 
 def get(context: AppContext, job_id: str, kinds: tuple[str, ...], project_name: str | None = None,
         scope: str | None = None) -> Job:
-    with context.db.session() as session:
-        job = session.get(Job, job_id)
+    job = lifecycle.load(context.db, job_id)
     if (job is None or job.kind not in kinds or job.expires_at < utcnow()
             or (project_name is not None and job.project_name != project_name)
             or (scope is not None and job.scope != scope)):

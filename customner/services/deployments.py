@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from customner import errors
 from customner.clock import utcnow
-from customner.jobs.engine import job_function
+from customner.jobs.registry import job_function
 from customner.services import authoring_jobs, projects
 from customner.services.models import delete_artifact_if_unused, get_model_or_raise
 from customner.services.names import MAX_DEPLOYMENTS, check_resource_name
@@ -50,6 +50,16 @@ def list_deployments(context: AppContext, project_name: str, skip: int, top: int
         query = select(Deployment).where(Deployment.project_name == project_name)
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         return list(session.scalars(query.order_by(Deployment.id).offset(skip).limit(top)).all()), total
+
+
+def by_project(context: AppContext) -> list[tuple[str, list[Deployment]]]:
+    """Every project that has deployments, with them: on a single self-hosted resource, every deployment is
+    "assigned" to this resource (Azure's ``global/deployments/resources``)."""
+    grouped: dict[str, list[Deployment]] = {}
+    with context.db.session() as session:
+        for row in session.scalars(select(Deployment).order_by(Deployment.project_name, Deployment.id)):
+            grouped.setdefault(row.project_name, []).append(row)
+    return list(grouped.items())
 
 
 def submit_deploy(context: AppContext, project_name: str, name: str, model_label: str) -> str:

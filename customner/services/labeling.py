@@ -7,7 +7,6 @@ with no region and no labels, which is how the Studio tells "not looked at yet" 
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,7 +19,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from customner import errors
 from customner.clock import utcnow
 from customner.formats.sources import SourceMap
-from customner.jobs.engine import TERMINAL
+from customner.jobs import lifecycle
+from customner.jobs.lifecycle import TERMINAL, JobStatus
 from customner.services import audit, projects, sources
 from customner.services.evaluation import MIN_TEST_LABELS, MIN_TRAIN_LABELS
 from customner.services.names import MAX_DOCUMENT_CHARACTERS, MAX_ENTITY_TYPES, check_file_name, container_key, entity_name_problem
@@ -51,25 +51,20 @@ MAX_SCORED_DOCUMENTS = 200
 
 def wait_job(context: AppContext, job_id: str, timeout: float = 30.0) -> Job:
     """Wait for a short authoring job (import, deploy, delete) so the page can show its outcome."""
-    deadline = time.monotonic() + timeout
-    while True:
-        job = get_job(context, job_id)
-        if job.status in TERMINAL or time.monotonic() > deadline:
-            return job
-        time.sleep(0.1)
+    get_job(context, job_id)
+    return lifecycle.wait(context.db, job_id, timeout)
 
 
 def get_job(context: AppContext, job_id: str) -> Job:
-    with context.db.session() as session:
-        job = session.get(Job, job_id)
-        if job is None:
-            raise errors.NotFound(f"The job '{job_id}' was not found; it may have expired.")
-        return job
+    job = lifecycle.load(context.db, job_id)
+    if job is None:
+        raise errors.NotFound(f"The job '{job_id}' was not found; it may have expired.")
+    return job
 
 
 def job_error(job: Job) -> str | None:
     """The readable reason a job did not succeed, or None."""
-    if job.status == "succeeded":
+    if job.status == JobStatus.SUCCEEDED:
         return None
     if job.errors:
         return "; ".join(str(error.get("message", error)) for error in job.errors if error)

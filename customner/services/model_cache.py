@@ -1,4 +1,7 @@
-"""Loaded predictors, kept in memory and shared by every job that uses the same model."""
+"""Loaded predictors, kept in memory (least recently used dropped) and shared by the jobs of one process.
+
+With the Celery engine each worker process has its own cache, filled from the blob store on first use.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from collections import OrderedDict
 from customner import ner
 from customner.blobs import BlobStore
 from customner.ner.types import Predictor
+from customner.observability import MODEL_CACHE
 
 
 class ModelCache:
@@ -22,7 +26,9 @@ class ModelCache:
             predictor = self._loaded.get(model_id)
             if predictor is not None:
                 self._loaded.move_to_end(model_id)
+                MODEL_CACHE.labels(result="hit").inc()
                 return predictor
+            MODEL_CACHE.labels(result="miss").inc()
             predictor = ner.load(self._blobs.read_dir(artifact_key))
             self._loaded[model_id] = predictor
             while len(self._loaded) > self._capacity:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from customner import errors
-from customner.jobs.engine import job_function
+from customner.jobs.registry import job_function
 from customner.ner.types import Span
 from customner.services import authoring_jobs, projects
 from customner.services.documents import DocumentRecord, ProjectAssets
@@ -70,7 +70,11 @@ def delete_artifact_if_unused(context: AppContext, session: Session, model_id: s
 
 
 def snapshot_assets(model: TrainedModel) -> ProjectAssets:
-    snapshot = model.snapshot
+    return assets_from_snapshot(model.snapshot)
+
+
+def assets_from_snapshot(snapshot: dict[str, Any]) -> ProjectAssets:
+    """The inverse of ``transfer.snapshot_of``."""
     return ProjectAssets(
         categories=list(snapshot.get("categories", [])),
         documents=[

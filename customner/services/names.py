@@ -35,6 +35,18 @@ def check_resource_name(kind: str, name: str, max_length: int = 50) -> None:
         )
 
 
+# "projects/global/..." holds Azure's global operations, so no project may be called "global".
+RESERVED_PROJECT_NAMES = frozenset({"global"})
+
+
+def check_project_name(name: str) -> None:
+    check_resource_name("project", name, max_length=100)
+    if name in RESERVED_PROJECT_NAMES:
+        raise errors.InvalidRequest(
+            f"Invalid project name '{name}'.", inner_code="InvalidParameterValue",
+            inner_message=f"'{name}' is reserved: projects/{name}/... is the path of the global authoring operations.")
+
+
 def entity_name_problem(name: str) -> str | None:
     if not name or len(name) > 50:
         return f"entity type '{name}' must be 1 to 50 characters long"

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from customner import errors
 from customner.clock import utcnow
-from customner.jobs.engine import job_function
+from customner.jobs.registry import job_function
 from customner.services import authoring_jobs
 from customner.services.languages import check_language
-from customner.services.names import check_container_name, check_resource_name
+from customner.services.names import check_container_name, check_project_name
 from customner.store.tables import Deployment, Project, TrainedModel
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def get_or_raise(session: Session, name: str) -> Project:
 
 def create_or_update(context: AppContext, name: str, changes: ProjectChanges) -> tuple[Project, bool]:
     """Returns the project and whether it was created."""
-    check_resource_name("project", name, max_length=100)
+    check_project_name(name)
     if changes.project_kind not in (None, PROJECT_KIND):
         raise errors.InvalidRequest(
             f"Project kind '{changes.project_kind}' is not supported.", inner_code="InvalidParameterValue",

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from customner import errors, ner
 from customner.clock import iso_precise, utcnow
-from customner.jobs.engine import TERMINAL, Cancelled, job_function
+from customner.jobs import lifecycle
+from customner.jobs.lifecycle import TERMINAL, Cancelled, JobStatus
+from customner.jobs.registry import TRAINING, job_function
 from customner.ner import metrics
 from customner.ner.types import LabeledDocument, Span, TrainingRequest
 from customner.services import authoring_jobs, evaluation, projects
@@ -22,12 +24,12 @@ from customner.services.documents import DocumentRecord, load_assets
 from customner.services.models import delete_artifact_if_unused
 from customner.services.names import MAX_MODELS, check_resource_name
 from customner.services.transfer import snapshot_of
-from customner.store.tables import EvaluatedDocument, Job, Project, TrainedModel
+from customner.store.tables import Deployment, EvaluatedDocument, Job, Project, TrainedModel
 
 if TYPE_CHECKING:
     from customner.context import AppContext
 
-TRAIN_KIND = "train"
+TRAIN_KIND = authoring_jobs.TRAIN_KIND
 PROGRESS_INTERVAL_SECONDS = 0.5
 
 
@@ -36,6 +38,11 @@ class EvaluationOptions:
     kind: str = "percentage"
     training_split_percentage: int = 80
     testing_split_percentage: int = 20
+
+    @classmethod
+    def from_wire(cls, wire: dict[str, Any]) -> EvaluationOptions:
+        return cls(kind=wire.get("kind", "percentage"), training_split_percentage=wire.get("trainingSplitPercentage", 80),
+                   testing_split_percentage=wire.get("testingSplitPercentage", 20))
 
     def to_wire(self) -> dict[str, Any]:
         if self.kind == "manual":
@@ -54,15 +61,14 @@ class TrainingOptions:
 
 def submit(context: AppContext, project_name: str, options: TrainingOptions) -> str:
     check_resource_name("model", options.model_label)
-    _check_evaluation_options(options.evaluation)
+    check_evaluation_options(options.evaluation)
     with context.db.session() as session:
         project = projects.get_or_raise(session, project_name)
         try:
             version = ner.resolve_config_version(options.config_version)
         except ValueError as error:
             raise errors.InvalidRequest(str(error), inner_code="InvalidParameterValue") from error
-        running = session.scalars(select(Job).where(
-            Job.kind == TRAIN_KIND, Job.project_name == project_name, Job.status.not_in(TERMINAL))).first()
+        running = lifecycle.find_active(session, TRAIN_KIND, project_name)
         if running is not None:
             raise errors.Conflict(
                 f"A training job ('{running.id}') is already running for project '{project_name}'. "
@@ -80,14 +86,15 @@ def submit(context: AppContext, project_name: str, options: TrainingOptions) -> 
                           "modelLabel": options.model_label, "requestedConfigVersion": options.config_version,
                           "trainingConfigVersion": version, "seed": options.seed,
                           "evaluationOptions": options.evaluation.to_wire()})
-        job.result = _result_state(job.payload, training=("notStarted", 0.0), evaluation=("notStarted", 0.0))
+        job.result = _result_state(job.payload, training=(JobStatus.NOT_STARTED, 0.0),
+                                   evaluation=(JobStatus.NOT_STARTED, 0.0))
         # Added in the same transaction as the "one training job per project" check.
         session.add(job)
     context.jobs.enqueue(job.id, TRAIN_KIND)
     return job.id
 
 
-def _check_evaluation_options(options: EvaluationOptions) -> None:
+def check_evaluation_options(options: EvaluationOptions) -> None:
     if options.kind not in ("percentage", "manual"):
         raise errors.InvalidRequest(f"evaluationOptions.kind '{options.kind}' is not supported; use 'percentage' or 'manual'.",
                                     inner_code="InvalidParameterValue")
@@ -158,21 +165,17 @@ class _Progress:
         if fraction > 0.02:
             remaining = (now - self._t0) * (1 - fraction) / fraction
             estimated = iso_precise(utcnow() + timedelta(seconds=remaining * 1.15))
-        with self.context.db.session() as session:
-            job = session.get(Job, self.job_id)
-            if job is None:
-                return
-            job.progress = fraction
-            job.result = _result_state(job.payload, training=("running", 100 * fraction),
-                                       evaluation=("notStarted", 0.0), started=self.started, estimated_end=estimated)
-            job.updated_at = utcnow()
-            self._cancelled = job.cancel_requested
+        self._cancelled = lifecycle.progress(
+            self.context.db, self.job_id, fraction=fraction,
+            update_result=lambda result: _result_state(
+                result, training=(JobStatus.RUNNING, 100 * fraction), evaluation=(JobStatus.NOT_STARTED, 0.0),
+                started=self.started, estimated_end=estimated))
 
     def should_stop(self) -> bool:
         return self._cancelled
 
 
-@job_function(TRAIN_KIND, resumable=False, heavy=True)
+@job_function(TRAIN_KIND, queue=TRAINING, resumable=False)
 def run_training(context: AppContext, job_id: str) -> None:
     started = iso_precise(utcnow())
     with context.db.session() as session:
@@ -188,10 +191,10 @@ def run_training(context: AppContext, job_id: str) -> None:
     # Documents nobody has labeled yet (uploaded in the Studio) would teach "no entities here".
     train_records, test_records = split([d for d in assets.documents if d.labeled], options)
     _check_data(train_records, test_records, options)
+    model_id = model_id_for(job_id)
+    artifact = f"models/{project_name}/{model_id}"
     progress = _Progress(context, job_id, started or "")
     progress.training(0.0)
-    model_id = uuid.uuid4().hex
-    artifact = f"models/{project_name}/{model_id}"
     t0 = time.monotonic()
     try:
         with context.blobs.write_dir(artifact) as output_dir:
@@ -208,17 +211,21 @@ def run_training(context: AppContext, job_id: str) -> None:
         raise
     training_seconds = time.monotonic() - t0
     training_end = iso_precise(utcnow())
-    _set_state(context, job_id, payload, started, training_end, ("running", 0.0))
-    summary, evaluated = _evaluate(context, artifact, model_id, assets.categories, train_records, test_records,
+    _set_state(context, job_id, payload, started, training_end, (JobStatus.RUNNING, 0.0))
+    summary, evaluated = evaluate_test_set(context, artifact, model_id, assets.categories, train_records, test_records,
                                    language, options)
-    with context.db.session() as session:
-        cancelled = authoring_jobs.load(session, job_id).cancel_requested
-    if cancelled:  # a cancel accepted after the last progress report still wins, as long as no model is stored
+    # A cancel accepted after the last progress report still wins, as long as no model is stored.
+    if lifecycle.cancel_requested(context.db, job_id):
         context.blobs.delete(artifact)
         raise Cancelled
     _store_model(context, project_name, payload, model_id, artifact, training_seconds, summary, evaluated,
                  snapshot_of(assets), report_dict(report))
-    _set_state(context, job_id, payload, started, training_end, ("succeeded", 100.0), done=True)
+    _set_state(context, job_id, payload, started, training_end, (JobStatus.SUCCEEDED, 100.0), done=True)
+
+
+def model_id_for(job_id: str) -> str:
+    """The model a training job writes, known from its id alone (so the sweeper spares a running training's folder)."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"customner-training:{job_id}").hex
 
 
 def report_dict(report: Any) -> dict[str, Any]:
@@ -238,9 +245,9 @@ def _check_data(train: list[DocumentRecord], test: list[DocumentRecord], options
                                 code="InvalidRequest")
 
 
-def _evaluate(context: AppContext, artifact: str, model_id: str, categories: list[str], train: list[DocumentRecord],
-              test: list[DocumentRecord], language: str, options: EvaluationOptions
-              ) -> tuple[dict[str, Any], list[EvaluatedDocument]]:
+def evaluate_test_set(context: AppContext, artifact: str, model_id: str, categories: list[str],
+                      train: list[DocumentRecord], test: list[DocumentRecord], language: str, options: EvaluationOptions
+                      ) -> tuple[dict[str, Any], list[EvaluatedDocument]]:
     predictor = context.models.get(model_id, artifact)
     regions = [(record, start, end, spans) for record in test for start, end, spans in record.region_spans()]
     texts = [record.text[start:end] for record, start, end, _ in regions]
@@ -292,35 +299,42 @@ def _store_model(context: AppContext, project_name: str, payload: dict[str, Any]
 
 def _set_state(context: AppContext, job_id: str, payload: dict[str, Any], started: str | None, training_end: str | None,
                evaluation: tuple[str, float], done: bool = False) -> None:
-    with context.db.session() as session:
-        job = session.get(Job, job_id)
-        if job is None:
-            return
-        now = iso_precise(utcnow())
-        job.progress = 1.0 if done else job.progress
-        job.result = _result_state(payload, training=("succeeded", 100.0), evaluation=evaluation, started=started,
-                                   training_end=training_end, evaluation_start=training_end,
-                                   evaluation_end=now if done else None)
-        job.updated_at = utcnow()
+    now = iso_precise(utcnow())
+    lifecycle.progress(context.db, job_id, fraction=1.0 if done else None, result=_result_state(
+        payload, training=(JobStatus.SUCCEEDED, 100.0), evaluation=evaluation, started=started,
+        training_end=training_end, evaluation_start=training_end, evaluation_end=now if done else None))
 
 
 def cancel(context: AppContext, project_name: str, job_id: str) -> None:
     with context.db.session() as session:
         projects.get_or_raise(session, project_name)
-        job = session.get(Job, job_id)
-        if job is None or job.kind != TRAIN_KIND or job.project_name != project_name:
-            raise errors.NotFound(f"The training job '{job_id}' was not found in project '{project_name}'.")
-        if job.status in TERMINAL:
-            raise errors.InvalidRequest(f"The training job '{job_id}' has already finished ({job.status}).")
-        job.cancel_requested = True
-        job.status = "cancelling" if job.status == "running" else "cancelled"
-        job.updated_at = utcnow()
+    job = lifecycle.load(context.db, job_id)
+    if job is None or job.kind != TRAIN_KIND or job.project_name != project_name:
+        raise errors.NotFound(f"The training job '{job_id}' was not found in project '{project_name}'.")
+    before = lifecycle.request_cancel(context.db, job_id)
+    if before in TERMINAL:
+        raise errors.InvalidRequest(f"The training job '{job_id}' has already finished ({before}).")
 
 
 def list_jobs(context: AppContext, project_name: str, skip: int, top: int) -> tuple[list[Job], int]:
     with context.db.session() as session:
         projects.get_or_raise(session, project_name)
-        query = select(Job).where(Job.kind == TRAIN_KIND, Job.project_name == project_name,
-                                  Job.expires_at >= utcnow())
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        return list(session.scalars(query.order_by(Job.created_at).offset(skip).limit(top)).all()), total
+    return lifecycle.list_for_project(context.db, TRAIN_KIND, project_name, skip, top)
+
+
+def sweep_partial_models(context: AppContext) -> list[str]:
+    """Remove model folders no model, deployment or running training owns (a training killed with kill -9)."""
+    candidates = [f"models/{project}/{model}" for project in context.blobs.list_dirs("models")
+                  for model in context.blobs.list_dirs(f"models/{project}")]
+    if not candidates:
+        return []
+    # Listed before the owners are read, and running trainings read before models: a training stores its
+    # model before it ends, so a folder is always seen as owned by one or the other.
+    owned = {f"models/{job.project_name}/{model_id_for(job.id)}" for job in lifecycle.active(context.db, TRAIN_KIND)}
+    with context.db.session() as session:
+        owned |= set(session.scalars(select(TrainedModel.artifact_path)).all())
+        owned |= set(session.scalars(select(Deployment.artifact_path)).all())
+    removed = [key for key in candidates if key not in owned]
+    for key in removed:
+        context.blobs.delete(key)
+    return removed

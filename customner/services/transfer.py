@@ -24,7 +24,8 @@ from customner.formats.azure_project import (
     ProjectMetadata,
     Region,
 )
-from customner.jobs.engine import job_function
+from customner.jobs import lifecycle
+from customner.jobs.registry import job_function
 from customner.ner.offsets import OffsetMapper, StringIndexType
 from customner.ner.types import Span
 from customner.services import authoring_jobs, exchange, projects
@@ -34,13 +35,13 @@ from customner.services.names import (
     MAX_DOCUMENT_CHARACTERS,
     MAX_ENTITY_TYPES,
     check_container_name,
-    check_resource_name,
+    check_project_name,
     container_key,
     entity_name_problem,
     file_name_problem,
     text_problem,
 )
-from customner.store.tables import Document, EntityType, Job, Label, Project
+from customner.store.tables import Document, EntityType, Label, Project
 
 if TYPE_CHECKING:
     from customner.context import AppContext
@@ -60,7 +61,7 @@ class ImportPlan:
 
 def plan_import(context: AppContext, project_name: str, project_file: ProjectFile) -> ImportPlan:
     """Read every text and check every label; raise one error that lists all problems found."""
-    check_resource_name("project", project_name, max_length=100)
+    check_project_name(project_name)
     metadata = project_file.metadata.model_copy(update={"project_name": project_name})
     check_language(metadata.language)
     check_container_name(metadata.storage_input_container_name)
@@ -281,10 +282,7 @@ def run_export(context: AppContext, job_id: str) -> None:
     else:
         key = f"exports/{job_id}{registry.export_format(format_name).extension}"
         context.blobs.write_bytes(key, exchange.write(format_name, assets))
-    with context.db.session() as session:
-        row = session.get(Job, job_id)
-        assert row is not None
-        row.result = {"exportKey": key, "format": format_name}
+    lifecycle.progress(context.db, job_id, result={"exportKey": key, "format": format_name})
 
 
 @dataclass
@@ -297,11 +295,10 @@ class ExportFile:
 
 def export_file(context: AppContext, project_name: str, job_id: str) -> ExportFile:
     """The exported file as bytes, with its format's media type and file extension."""
-    with context.db.session() as session:
-        job = session.get(Job, job_id)
-        if job is None or job.kind != EXPORT_KIND or job.project_name != project_name or "exportKey" not in job.result:
-            raise errors.NotFound(f"No export result for job '{job_id}' in project '{project_name}'.")
-        key, format_name = job.result["exportKey"], job.result.get("format") or AZURE
+    job = lifecycle.load(context.db, job_id)
+    if job is None or job.kind != EXPORT_KIND or job.project_name != project_name or "exportKey" not in job.result:
+        raise errors.NotFound(f"No export result for job '{job_id}' in project '{project_name}'.")
+    key, format_name = job.result["exportKey"], job.result.get("format") or AZURE
     if format_name == AZURE:
         return ExportFile(AZURE, "application/json", ".json", context.blobs.read_bytes(key))
     described = registry.export_format(format_name)
@@ -315,6 +312,16 @@ def export_result(context: AppContext, project_name: str, job_id: str) -> dict[s
         raise errors.NotFound(f"Export job '{job_id}' wrote a {exported.format} file, not an Azure project file.")
     data: dict[str, Any] = json.loads(exported.data.decode("utf-8-sig"))
     return data
+
+
+def sweep_exports(context: AppContext) -> list[str]:
+    """Remove export files whose job expired (the row is swept first, so the file has no job left)."""
+    names = context.blobs.list("exports")  # exports/<job id><format's extension>
+    live = lifecycle.existing_ids(context.db, [name.split(".", 1)[0] for name in names])
+    removed = [name for name in names if name.split(".", 1)[0] not in live]
+    for name in removed:
+        context.blobs.delete(f"exports/{name}")
+    return removed
 
 
 def snapshot_of(assets: ProjectAssets) -> dict[str, Any]:

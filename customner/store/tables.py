@@ -155,6 +155,12 @@ class Job(Base):
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     errors: Mapped[list[Any]] = mapped_column(JSON, default=list)
     warnings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Set by the worker running the job every few seconds; a stale one means that worker was lost.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The apim-request-id of the request that created the job, carried into the worker's log lines.
+    request_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class LabelEvent(Base):

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from customner.jobs.engine import new_job
+from customner.jobs import lifecycle
 from customner.services.analysis import ANALYSIS_KIND
 from tests.api.conftest import assert_error
 from tests.server import API_KEY, AUTHORING, VERSION, RunningServer, run_server
@@ -72,7 +72,9 @@ def test_a_streamed_body_is_stopped_when_it_passes_the_limit(server: RunningServ
     head = (f"POST {GA_JOBS}?api-version=2023-04-01 HTTP/1.1\r\nHost: x\r\nOcp-Apim-Subscription-Key: {API_KEY}\r\n"
             "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
     chunk = b"x" * (256 * 1024)
-    parts = [f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"] * 10  # 2.5 MiB, never terminated
+    # 8 chunks reach the 2 MiB limit exactly; one byte more passes it. Nothing follows, so no unread bytes can
+    # turn the server's close into a reset that would swallow its answer. The body is never terminated.
+    parts = [f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"] * 8 + [b"1\r\nx\r\n"]
     status, _, body = raw_request(server.url, head, parts)
     assert status == 413 and json.loads(body)["error"]["innererror"]["code"] == "InvalidDocumentBatch"
 
@@ -124,7 +126,7 @@ def test_a_full_queue_answers_429_with_retry_after(tmp_path: Path) -> None:
         small.wait_job(accepted.headers["operation-location"])
         with small.context.db.session() as session:
             for _ in range(2):
-                session.add(new_job(ANALYSIS_KIND, job_id=str(uuid.uuid4()), ttl=timedelta(hours=1)))
+                session.add(lifecycle.new(ANALYSIS_KIND, job_id=str(uuid.uuid4()), ttl=timedelta(hours=1)))
         throttled = small.client.post(GA_JOBS, params=GA, json=ga_body(["one text"]))
         error = assert_error(throttled, 429, "429")
         assert int(throttled.headers["Retry-After"]) >= 1 and "retry" in error["message"].lower()

@@ -28,7 +28,7 @@ def project_file(name: str, language: str, rows: list[dict[str, Any]], multiling
                 {"category": e["category"], "offset": utf16(e["offset"]),
                  "length": utf16(e["offset"] + e["length"]) - utf16(e["offset"])} for e in row["entities"]]}]})
     return {"projectFileVersion": "2022-05-01", "stringIndexType": "Utf16CodeUnit",
-            "metadata": {"projectKind": "CustomEntityRecognition", "storageInputContainerName": f"lang-{name}",
+            "metadata": {"projectKind": "CustomEntityRecognition", "storageInputContainerName": name.replace("_", "-"),
                          "projectName": name, "language": language, "multilingual": multilingual, "settings": {}},
             "assets": {"projectKind": "CustomEntityRecognition", "entities": [{"category": c} for c in categories],
                        "documents": documents}}

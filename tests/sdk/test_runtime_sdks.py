@@ -205,3 +205,51 @@ def test_sdk6_sees_the_first_page_and_the_next_link(deployed: RunningServer) -> 
     (item,) = result["items"]
     assert [d["id"] for d in item["documents"]] == [str(i) for i in range(20)]
     assert result["next_link"].startswith(deployed.url) and "api-version=2024-11-01&skip=20&top=20" in result["next_link"]
+
+
+# ------------------------------------------------------------------ 6.0.0b3 TextAnalysisClient, GA 2025-11-01
+
+CRF_PROJECT, CRF_DEPLOYMENT = "SdkCrfProject", "sdk-crf"
+
+
+@pytest.fixture(scope="module")
+def crf_deployed(server: RunningServer) -> RunningServer:
+    """A small feature-CRF project, deployed: trains in seconds even on a busy machine."""
+    from tests.api.conftest import import_project, small_project_file, train
+    from tests.server import AUTHORING
+
+    assert import_project(server, small_project_file(CRF_PROJECT, documents=30), CRF_PROJECT)["status"] == "succeeded"
+    assert train(server, CRF_PROJECT, "m")["status"] == "succeeded"
+    response = server.client.put(f"{AUTHORING}/{CRF_PROJECT}/deployments/{CRF_DEPLOYMENT}",
+                                 params={"api-version": "2023-04-01"}, json={"trainedModelLabel": "m"})
+    assert server.wait_job(response.headers["operation-location"])["status"] == "succeeded"
+    return server
+
+
+def sdk6_on_2025_11_01(server: RunningServer, **job_options: Any) -> dict[str, Any]:
+    documents = json.dumps([{"id": "1", "text": INDEX_TEXT, "language": "en"}])
+    return run_driver("sdk6", "sdk6_runtime.py", server, "2025-11-01", CRF_PROJECT, CRF_DEPLOYMENT, documents,
+                      json.dumps(job_options))
+
+
+def test_sdk6_on_ga_2025_11_01(crf_deployed: RunningServer) -> None:
+    result = sdk6_on_2025_11_01(crf_deployed)
+    assert "error" not in result, result["error"]["traceback"]
+    assert result["status"] == "succeeded"
+    (item,) = result["items"]
+    (document,) = item["documents"]
+    assert document["entities"]
+    for entity in document["entities"]:  # Utf16CodeUnit, as the driver asks
+        start = INDEX_TEXT.index(entity["text"], len(PREFIX))
+        assert entity["offset"] == utf16_units(INDEX_TEXT[:start])
+
+
+def test_sdk6_cancel_after_on_2025_11_01(crf_deployed: RunningServer) -> None:
+    """The SDK's ``cancel_after`` (the job input's ``cancelAfter``): honoured, and harmless when there is time."""
+    roomy = sdk6_on_2025_11_01(crf_deployed, cancel_after=3600)
+    assert "error" not in roomy, roomy["error"]["traceback"]
+    assert roomy["status"] == "succeeded" and roomy["items"][0]["documents"][0]["entities"]
+    # Not polled through the SDK: 6.0.0b3 never stops polling a "cancelled" job (azure-core expects "canceled").
+    expired = sdk6_on_2025_11_01(crf_deployed, cancel_after=0, no_wait=True)
+    job = crf_deployed.wait_job(expired["operation_location"])
+    assert job["status"] == "cancelled" and [item["status"] for item in job["tasks"]["items"]] == ["cancelled"]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from customner import errors
+from customner.assembly import build_context
 from customner.context import AppContext
 from customner.services import annotators, audit, labeling, projects
 from customner.settings import Settings
@@ -21,7 +22,7 @@ def spans(pairs: list[list[object]]) -> list[dict[str, object]]:
 
 @pytest.fixture
 def context(tmp_path: Path) -> AppContext:
-    context = AppContext.create(Settings(data_dir=tmp_path, api_key="k"))
+    context = build_context(Settings(data_dir=tmp_path, api_key="k"))
     projects.create_or_update(context, "P", projects.ProjectChanges(
         project_kind=projects.PROJECT_KIND, storage_container="p-docs", language="en-us"))
     for name in ("PER", "LOC"):

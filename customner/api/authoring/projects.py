@@ -14,6 +14,7 @@ from customner.api.authoring.render import job_state, job_url, project
 from customner.api.common import AuthoringVersion, Context, Paging, accepted, json_response, require_utf16
 from customner.formats import registry
 from customner.formats.azure_project import ProjectFile
+from customner.jobs.lifecycle import JobStatus
 from customner.services import authoring_jobs, exchange, projects, transfer
 
 router = APIRouter(tags=["authoring: projects"])
@@ -136,7 +137,7 @@ def export_project(
 def export_job(project_name: str, job_id: str, request: Request, context: Context, version: AuthoringVersion) -> Response:
     job = authoring_jobs.get(context, job_id, (transfer.EXPORT_KIND,), project_name)
     extra = {}
-    if job.status == "succeeded":
+    if job.status == JobStatus.SUCCEEDED:
         extra["resultUrl"] = job_url(request, f"/{project_name}/export/jobs/{job_id}/result", version)
     return json_response(job_state(job, extra))
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from customner.api import wire_models as wm
 from customner.api.authoring.render import job_state, job_url, model
 from customner.api.common import AuthoringVersion, Context, Paging, SnapshotVersion, accepted, json_response, require_utf16
+from customner.jobs.lifecycle import JobStatus
 from customner.ner.offsets import OffsetMapper, StringIndexType
 from customner.services import authoring_jobs, models, training
 from customner.store.tables import Job
@@ -44,9 +45,9 @@ def train(project_name: str, body: TrainingJobOptions, request: Request, context
 def _training_state(job: Job) -> dict[str, object]:
     """A job that ended failed or cancelled never leaves a phase looking as if it were still running."""
     result = dict(job.result)
-    if job.status in ("failed", "cancelled"):
+    if job.status in (JobStatus.FAILED, JobStatus.CANCELLED):
         for phase in ("trainingStatus", "evaluationStatus"):
-            if isinstance(result.get(phase), dict) and result[phase].get("status") in ("notStarted", "running"):
+            if isinstance(result.get(phase), dict) and result[phase].get("status") in (JobStatus.NOT_STARTED, JobStatus.RUNNING):
                 result[phase] = dict(result[phase], status=job.status)
     return job_state(job, {"result": result})
 

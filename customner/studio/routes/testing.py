@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 
 from customner import errors
 from customner.api.runtime_render import DEFAULT_PAGE, ResultPage, render_ga
-from customner.jobs.engine import TERMINAL
+from customner.jobs.lifecycle import TERMINAL
 from customner.ner.offsets import OffsetMapper, StringIndexType
 from customner.services import analysis, deployments, labeling
 from customner.studio.highlight import pieces, type_colors

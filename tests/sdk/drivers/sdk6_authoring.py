@@ -78,6 +78,25 @@ def main() -> None:
         body={"firstDeploymentName": "production", "secondDeploymentName": "staging"}, polling_interval=0).result())
     step("delete_deployment", lambda: project.deployment.begin_delete_deployment("staging", polling_interval=0).result())
     step("export", lambda: project.project.begin_export(string_index_type="Utf16CodeUnit", polling_interval=0).result())
+    # Azure's own SDK test sends this spelling, and Azure answers 200.
+    step("evaluation_results_upper", lambda: list(project.trained_model.list_model_evaluation_results(
+        model, string_index_type="UTF16CodeUnit")))
+    step("export_upper", lambda: project.project.begin_export(string_index_type="UTF16CodeUnit",
+                                                              polling_interval=0).result())
+    if not spec.get("api_version"):  # the preview-only operations, on the SDK default 2025-05-15-preview
+        step("evaluate_model", lambda: project.trained_model.begin_evaluate_model(model, body={
+            "kind": "percentage", "trainingSplitPercentage": 60, "testingSplitPercentage": 40},
+            polling_interval=0).result())
+        step("prebuilt_entities", lambda: list(client.list_supported_prebuilt_entities()))
+        step("assigned_deployments", lambda: list(client.list_assigned_resource_deployments()))
+        copy_name = f"{name}-copy"
+        copy_target = TextAuthoringProjectClient(endpoint(), credential, project_name=copy_name)
+        grant: dict[str, Any] = {}
+        step("authorize_copy", lambda: grant.update(as_data(copy_target.project.copy_project_authorization(
+            project_kind="CustomEntityRecognition", allow_overwrite=True))) or grant)
+        step("copy_project", lambda: project.project.begin_copy_project(body=grant, polling_interval=0).result())
+        step("copied_models", lambda: [m["label"] for m in copy_target.project.list_trained_models()])
+        step("delete_copy", lambda: client.begin_delete_project(copy_name, polling_interval=0).result())
     step("languages", lambda: list(client.list_supported_languages(project_kind="CustomEntityRecognition")))
     step("training_config_versions", lambda: list(client.list_training_config_versions(
         project_kind="CustomEntityRecognition")))
