@@ -181,7 +181,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="customner-load-") as folder:
         console.print("starting customner serve --demo (trains the demo model once)…")
+        started = time.perf_counter()
         server = start_server(Path(folder), args.port)
+        demo_seconds = time.perf_counter() - started
         url = f"http://127.0.0.1:{args.port}"
         try:
             memory_before = rss_mb(server.pid)
@@ -208,6 +210,7 @@ def main() -> None:
     console.print(f"/health during a Studio test of 100,000 characters: {len(health)} answers, "
                   f"median {statistics.median(health) * 1000:.1f} ms, p99 {percentile(health, 0.99) * 1000:.1f} ms")
     console.print(f"server memory: {memory_before:.0f} MB before, {memory_after:.0f} MB after")
+    console.print(f"serve --demo on a new data folder (import, train, deploy the demo) took {demo_seconds:.0f} s")
 
 
 if __name__ == "__main__":

@@ -16,12 +16,13 @@ SCOPES = ("runtime", "authoring")
 # Studio actions -> the roles allowed to take them. Owners may do everything.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "view": frozenset(ROLES),
-    "label": frozenset(ROLES),  # annotators: only documents assigned to them, once assignments exist
+    "label": frozenset(ROLES),  # annotators: only their own copy of documents assigned to them
     "review": frozenset({"owner", "reviewer"}),
     "accept": frozenset({"owner", "reviewer"}),
     "train": frozenset({"owner", "reviewer"}),
     "deploy": frozenset({"owner", "reviewer"}),
     "test": frozenset({"owner", "reviewer"}),
+    "assign": frozenset({"owner"}),
     "edit_project": frozenset({"owner"}),
     "manage_users": frozenset({"owner"}),
     "manage_keys": frozenset({"owner"}),
@@ -29,6 +30,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 ACTION_WORDS = {
     "view": "view this page", "label": "label documents", "review": "review labels", "accept": "accept reviewed labels",
     "train": "train models", "deploy": "deploy models", "test": "test models", "edit_project": "change projects",
+    "assign": "assign documents to annotators",
     "manage_users": "manage users", "manage_keys": "manage API keys",
 }
 
@@ -38,6 +40,13 @@ ACTION_WORDS = {
 STUDIO_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/projects/{name}/documents/{document_id}/labels.json"): "label",
     ("POST", "/projects/{name}/documents/{document_id}/dataset"): "label",
+    ("POST", "/projects/{name}/documents/{document_id}/rejections.json"): "label",
+    ("GET", "/projects/{name}/assign"): "assign",
+    ("POST", "/projects/{name}/assign"): "assign",
+    ("GET", "/projects/{name}/review"): "review",
+    ("GET", "/projects/{name}/review/{document_id}"): "review",
+    ("POST", "/projects/{name}/review/{document_id}"): "accept",
+    ("GET", "/projects/{name}/agreement"): "review",
     ("POST", "/projects/{name}/train"): "train",
     ("POST", "/projects/{name}/train/jobs/{job_id}/cancel"): "train",
     ("POST", "/projects/{name}/deploy"): "deploy",

@@ -1,7 +1,8 @@
 """CoNLL-style token-per-line files with IOB1, IOB2 (BIO), BIOES or BILOU tags.
 
 Each line is a token and its tag, separated by tabs or spaces, the tag in the last column (so
-CoNLL-2003's four columns read as they are); a blank line ends a document. When the file has
+CoNLL-2003's four columns read as they are), or in whichever one column holds nothing but tags when
+the last one does not (``token TAG lemma``); a blank line ends a document. When the file has
 ``-DOCSTART-`` lines, those end documents instead and a blank line ends a sentence (a line break
 in the text). Lines starting with ``#`` are comments (``# id = …`` names the next document).
 
@@ -39,8 +40,17 @@ def sniff(data: bytes) -> bool:
         lines = [line for line in data.decode("utf-8-sig").splitlines()[:50] if line.strip() and not line.startswith("#")]
     except UnicodeDecodeError:
         return False
-    tagged = [line.split()[-1] for line in lines if len(line.split()) >= 2]
-    return bool(tagged) and len(tagged) == len(lines) and all(_is_tag(tag) for tag in tagged)
+    rows = [line.split() for line in lines if line.split()[0] != "-DOCSTART-"]
+    return bool(rows) and all(len(row) >= 2 for row in rows) and tag_column(rows) is not None
+
+
+def tag_column(rows: list[list[str]]) -> int | None:
+    """Which column holds the tags: the last when all of it is tags, else the only other column that is."""
+    if all(_is_tag(row[-1]) for row in rows):
+        return -1
+    width = min(len(row) for row in rows)
+    candidates = [index for index in range(1, width) if all(_is_tag(row[index]) for row in rows)]
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def _is_tag(tag: str) -> bool:
@@ -98,6 +108,9 @@ class _Builder:
 def read(data: bytes) -> Corpus:
     lines = decode(data, "line 1").splitlines()
     by_docstart = any(line.split()[:1] == ["-DOCSTART-"] for line in lines)
+    rows = [line.split() for line in lines
+            if len(line.split()) >= 2 and not line.startswith("#") and line.split()[0] != "-DOCSTART-"]
+    column = (tag_column(rows) if rows else -1) or -1
     records: list[Record] = []
     current = _Builder()
     pending_id: str | None = None
@@ -131,7 +144,8 @@ def read(data: bytes) -> Corpus:
         if not current.parts:
             current.first_line = number
             current.id, pending_id = pending_id, None
-        current.add(f"line {number}", columns[0], columns[-1], new_line)
+        current.add(f"line {number}", columns[0], columns[column] if len(columns) > max(column, 0) else columns[-1],
+                    new_line)
         new_line = False
     finish()
     return Corpus(records)

@@ -9,25 +9,39 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from customner import errors
 from customner.clock import utcnow
 from customner.formats.sources import SourceMap
 from customner.jobs import lifecycle
 from customner.jobs.lifecycle import TERMINAL, JobStatus
-from customner.services import projects, sources
+from customner.services import audit, projects, sources
 from customner.services.evaluation import MIN_TEST_LABELS, MIN_TRAIN_LABELS
 from customner.services.names import MAX_DOCUMENT_CHARACTERS, MAX_ENTITY_TYPES, check_file_name, container_key, entity_name_problem
-from customner.store.tables import Document, EntityType, Job, Label, Project, TrainedModel
+from customner.store.tables import (
+    Annotation,
+    Document,
+    EntityType,
+    Job,
+    Label,
+    Project,
+    RejectedSuggestion,
+    TrainedModel,
+    TrashedEntityType,
+)
 
 if TYPE_CHECKING:
     from customner.context import AppContext
 
 DATASETS = ("Train", "Test")
+# How long a deleted entity type (with its labels) can be restored from the trash.
+TRASH_DAYS = 30
 # Documents scored per "next most useful" request; keeps the button fast on big projects.
 MAX_SCORED_DOCUMENTS = 200
 
@@ -73,26 +87,139 @@ def add_entity_type(context: AppContext, project_name: str, name: str) -> None:
         if len(names) >= MAX_ENTITY_TYPES:
             raise errors.QuotaExceeded(f"A project may have at most {MAX_ENTITY_TYPES} entity types.")
         position = max((entity.position for entity in project.entity_types), default=-1) + 1
-        session.add(EntityType(project_name=project_name, name=name, position=position))
+        session.add(EntityType(project_name=project_name, name=name, position=position, slot=free_slot(project)))
         project.modified_at = utcnow()
 
 
-def delete_entity_type(context: AppContext, project_name: str, name: str) -> int:
-    """Remove a type and its labels; returns how many labels went with it."""
+def free_slot(project: Project, wanted: int | None = None) -> int:
+    """``wanted`` if no type holds it, else the lowest slot no type holds: the others keep theirs."""
+    taken = {entity.slot for entity in project.entity_types}
+    if wanted is not None and wanted not in taken:
+        return wanted
+    return next(slot for slot in range(len(taken) + 1) if slot not in taken)
+
+
+@dataclass
+class TypeInfo:
+    """An entity type as the labeling page needs it: keyboard key ``slot + 1``, colour ``slot % 10``."""
+
+    name: str
+    slot: int
+
+
+def type_infos(project: Project) -> list[TypeInfo]:
+    return [TypeInfo(entity.name, entity.slot if entity.slot is not None else entity.position)
+            for entity in project.entity_types]
+
+
+def delete_entity_type(context: AppContext, project_name: str, name: str, *, actor: str) -> int:
+    """Move a type and its labels to the trash (restorable for TRASH_DAYS); returns how many labels went."""
     with context.db.session() as session:
         project = projects.get_or_raise(session, project_name)
         entity = next((e for e in project.entity_types if e.name == name), None)
         if entity is None:
             raise errors.NotFound(f"The entity type '{name}' does not exist in project '{project_name}'.")
-        removed = 0
-        for document in project.documents:
+        kept: dict[str, list[list[int]]] = {"labels": [], "annotations": []}
+        for document in _documents(session, project_name):
             doomed = [label for label in document.labels if label.category == name]
-            for label in doomed:
-                document.labels.remove(label)
-            removed += len(doomed)
+            if doomed:
+                before = _spans(document)
+                for label in doomed:
+                    document.labels.remove(label)
+                    kept["labels"].append([document.id, label.start, label.end])
+                _bump(session, document, before, actor, "type-deleted")
+        for annotation in _annotations(session, project_name):
+            spans = annotation.labels or []
+            gone = [span for span in spans if span[2] == name]
+            if gone:
+                kept["annotations"] += [[annotation.id, int(start), int(end)] for start, end, _ in gone]
+                _bump_annotation(session, annotation, [span for span in spans if span[2] != name], actor, "type-deleted")
+        session.add(TrashedEntityType(project_name=project_name, name=name, slot=entity.slot, description=entity.description,
+                                      deleted_by=actor, deleted_at=utcnow(), labels=kept))
         project.entity_types.remove(entity)
         project.modified_at = utcnow()
-        return removed
+        return len(kept["labels"]) + len(kept["annotations"])
+
+
+@dataclass
+class TrashedType:
+    id: int
+    name: str
+    labels: int
+    deleted_by: str
+    deleted_at: datetime
+
+
+def trash(context: AppContext, project_name: str) -> list[TrashedType]:
+    """Deleted types that can still be restored, newest first; older ones are dropped here."""
+    with context.db.session() as session:
+        projects.get_or_raise(session, project_name)
+        rows = session.scalars(select(TrashedEntityType).where(TrashedEntityType.project_name == project_name)
+                               .order_by(TrashedEntityType.id.desc())).all()
+        kept = []
+        for row in rows:
+            if row.deleted_at < utcnow() - timedelta(days=TRASH_DAYS):
+                session.delete(row)
+                continue
+            count = len(row.labels.get("labels", [])) + len(row.labels.get("annotations", []))
+            kept.append(TrashedType(row.id, row.name, count, row.deleted_by, row.deleted_at))
+        return kept
+
+
+def restore_entity_type(context: AppContext, project_name: str, trash_id: int, *, actor: str) -> tuple[int, int]:
+    """Bring a deleted type back with its labels; returns (labels restored, labels skipped).
+
+    A label is skipped when its document is gone or someone labeled an overlapping span since.
+    """
+    with context.db.session() as session:
+        project = projects.get_or_raise(session, project_name)
+        row = session.get(TrashedEntityType, trash_id)
+        if row is None or row.project_name != project_name:
+            raise errors.NotFound(f"Nothing with id {trash_id} is in the trash of project '{project_name}'.")
+        if any(entity.name == row.name for entity in project.entity_types):
+            raise errors.Conflict(f"The project has an entity type '{row.name}' again; rename or delete it first.")
+        if len(project.entity_types) >= MAX_ENTITY_TYPES:
+            raise errors.QuotaExceeded(f"A project may have at most {MAX_ENTITY_TYPES} entity types.")
+        position = max((entity.position for entity in project.entity_types), default=-1) + 1
+        session.add(EntityType(project_name=project_name, name=row.name, description=row.description, position=position,
+                               slot=free_slot(project, row.slot)))
+        restored = skipped = 0
+        by_document: dict[int, list[tuple[int, int]]] = {}
+        for document_id, start, end in row.labels.get("labels", []):
+            by_document.setdefault(int(document_id), []).append((int(start), int(end)))
+        for document_id, wanted in by_document.items():
+            document = session.get(Document, document_id)
+            if document is None or document.project_name != project_name:
+                skipped += len(wanted)
+                continue
+            before = _spans(document)
+            fitting = _without_overlaps(before, wanted)
+            skipped += len(wanted) - len(fitting)
+            if fitting:
+                document.labels.extend(Label(start=start, end=end, category=row.name) for start, end in fitting)
+                _bump(session, document, before, actor, "type-restored")
+                restored += len(fitting)
+        by_annotation: dict[int, list[tuple[int, int]]] = {}
+        for annotation_id, start, end in row.labels.get("annotations", []):
+            by_annotation.setdefault(int(annotation_id), []).append((int(start), int(end)))
+        for annotation_id, wanted in by_annotation.items():
+            annotation = session.get(Annotation, annotation_id)
+            if annotation is None:
+                skipped += len(wanted)
+                continue
+            spans = [(int(s), int(e), str(c)) for s, e, c in annotation.labels or []]
+            fitting = _without_overlaps(spans, wanted)
+            skipped += len(wanted) - len(fitting)
+            if fitting:
+                _bump_annotation(session, annotation, spans + [(s, e, row.name) for s, e in fitting], actor, "type-restored")
+                restored += len(fitting)
+        session.delete(row)
+        project.modified_at = utcnow()
+        return restored, skipped
+
+
+def _without_overlaps(existing: list[tuple[int, int, str]], wanted: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    return [(start, end) for start, end in wanted if not any(start < e and s < end for s, e, _ in existing)]
 
 
 # ---------------------------------------------------------------- overview
@@ -103,6 +230,8 @@ class TypeCount:
     name: str
     train: int = 0
     test: int = 0
+    slot: int = 0
+    in_copies: int = 0  # labels in annotators' own copies
 
 
 @dataclass
@@ -131,7 +260,7 @@ def overviews(context: AppContext) -> list[ProjectOverview]:
 
 def _overview(session: Session, project: Project) -> ProjectOverview:
     """Counts by SQL aggregation, so the projects list stays quick on big projects."""
-    counts = {entity.name: TypeCount(entity.name) for entity in project.entity_types}
+    counts = {info.name: TypeCount(info.name, slot=info.slot) for info in type_infos(project)}
     grouped = session.execute(
         select(Label.category, Document.dataset, func.count()).join(Document, Label.document_id == Document.id)
         .where(Document.project_name == project.name).group_by(Label.category, Document.dataset))
@@ -145,6 +274,10 @@ def _overview(session: Session, project: Project) -> ProjectOverview:
                                       .where(Document.project_name == project.name).distinct()))
     rows = session.execute(select(Document.id, Document.regions).where(Document.project_name == project.name)).all()
     labeled = sum(1 for document_id, regions in rows if regions or document_id in with_labels)
+    for copy in _annotations(session, project.name):
+        for _, _, category in copy.labels or []:
+            if category in counts:
+                counts[category].in_copies += 1
     return ProjectOverview(
         name=project.name, language=project.language, description=project.description,
         storage_container=project.storage_container, documents=len(rows), labeled=labeled,
@@ -279,7 +412,11 @@ def list_documents(context: AppContext, project_name: str, wanted: DocumentFilte
 
 @dataclass
 class LabeledText:
-    """One document as the labeling page needs it; offsets in code points."""
+    """One document as the labeling page needs it; offsets in code points.
+
+    ``annotator`` names whose copy of the labels this is (None: the project's labels, which training uses);
+    ``version`` is what a save must name so it cannot erase a change it has not seen.
+    """
 
     id: int
     location: str
@@ -292,22 +429,109 @@ class LabeledText:
     next_id: int | None
     position: int
     total: int
+    version: int = 0
+    annotator: str | None = None
+    types: list[TypeInfo] = field(default_factory=list)
 
 
-def get_document(context: AppContext, project_name: str, document_id: int) -> LabeledText:
+def get_document(context: AppContext, project_name: str, document_id: int, annotator: str | None = None) -> LabeledText:
     with context.db.session() as session:
         project = projects.get_or_raise(session, project_name)
         document = _document(session, project_name, document_id)
         ids = [row.id for row in project.documents]
+        if annotator is not None:  # an annotator's previous/next are their own documents
+            mine = set(session.scalars(select(Annotation.document_id).where(Annotation.annotator == annotator)))
+            ids = [document_id for document_id in ids if document_id in mine or document_id == document.id]
         index = ids.index(document.id)
         text = context.blobs.read_text(container_key(project.storage_container, document.location))
+        if annotator is None:
+            spans, version, labeled = _spans(document), document.labels_version, is_labeled(document)
+        else:
+            copy = annotation_of(session, document.id, annotator)
+            spans = [(int(s), int(e), str(c)) for s, e, c in copy.labels or []]
+            version, labeled = copy.version, copy.labels is not None
         return LabeledText(
-            id=document.id, location=document.location, text=text, dataset=document.dataset,
-            labeled=is_labeled(document),
-            labels=[{"start": label.start, "end": label.end, "category": label.category} for label in document.labels],
+            id=document.id, location=document.location, text=text, dataset=document.dataset, labeled=labeled,
+            labels=[{"start": start, "end": end, "category": category} for start, end, category in spans],
             categories=[entity.name for entity in project.entity_types],
             previous_id=ids[index - 1] if index > 0 else None, next_id=ids[index + 1] if index + 1 < len(ids) else None,
-            position=index + 1, total=len(ids))
+            position=index + 1, total=len(ids), version=version, annotator=annotator, types=type_infos(project))
+
+
+def annotation_of(session: Session, document_id: int, annotator: str) -> Annotation:
+    copy = session.scalars(select(Annotation).where(Annotation.document_id == document_id,
+                                                    Annotation.annotator == annotator)).first()
+    if copy is None:
+        raise errors.NotFound(f"Document {document_id} is not assigned to '{annotator}'.")
+    return copy
+
+
+def _annotations(session: Session, project_name: str) -> list[Annotation]:
+    return list(session.scalars(select(Annotation).join(Document, Annotation.document_id == Document.id)
+                                .where(Document.project_name == project_name)))
+
+
+def _spans(document: Document) -> list[tuple[int, int, str]]:
+    return sorted((label.start, label.end, label.category) for label in document.labels)
+
+
+def _advance(session: Session, row: Document | Annotation, expected: int) -> int:
+    """Move a copy's version from ``expected`` to the next, in one conditional UPDATE.
+
+    That single statement decides which of two concurrent saves wins (the database serializes it), so a
+    save that read the version just before another one committed is refused too, never applied on top.
+    """
+    table: type[Document] | type[Annotation] = type(row)
+    column = "labels_version" if table is Document else "version"
+    with session.no_autoflush:
+        result = session.execute(update(table).where(table.id == row.id, getattr(table, column) == expected)
+                                 .values({column: expected + 1}).execution_options(synchronize_session=False))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise _stale_now(session, row)
+    set_committed_value(row, column, expected + 1)
+    return expected + 1
+
+
+def _stale_now(session: Session, row: Document | Annotation) -> StaleLabels:
+    """The refusal for a save that lost the race: with the labels and version that won."""
+    with session.no_autoflush:
+        if isinstance(row, Document):
+            version = session.scalar(select(Document.labels_version).where(Document.id == row.id)) or 0
+            current = sorted(session.execute(select(Label.start, Label.end, Label.category)
+                                             .where(Label.document_id == row.id)).tuples())
+            annotator, document_id = None, row.id
+        else:
+            version, labels = session.execute(select(Annotation.version, Annotation.labels)
+                                              .where(Annotation.id == row.id)).one()
+            current = sorted((int(s), int(e), str(c)) for s, e, c in labels or [])
+            annotator, document_id = row.annotator, row.document_id
+    last = audit.last_change(session, document_id, annotator)
+    return StaleLabels(version, [{"start": s, "end": e, "category": c} for s, e, c in current],
+                       last.actor if last else None, last.at if last else None)
+
+
+def _bump(session: Session, document: Document, before: list[tuple[int, int, str]], actor: str, action: str) -> int:
+    """Record a change of the project's labels of ``document``: new version, audit event."""
+    new = _advance(session, document, document.labels_version)
+    session.flush()
+    audit.record(session, document, actor=actor, action=action, before=before, after=_spans(document),
+                 from_version=new - 1, to_version=new)
+    return new
+
+
+def _bump_annotation(session: Session, copy: Annotation, spans: list[tuple[int, int, str]], actor: str,
+                     action: str) -> int:
+    """Store an annotator's new labels with a new version and an audit event."""
+    before = [(int(s), int(e), str(c)) for s, e, c in copy.labels or []]
+    spans = [(int(s), int(e), str(c)) for s, e, c in spans]
+    new = _advance(session, copy, copy.version)
+    copy.labels = [list(span) for span in sorted(spans)]
+    copy.updated_at = utcnow()
+    document = session.get(Document, copy.document_id)
+    assert document is not None
+    audit.record(session, document, actor=actor, action=action, before=before, after=sorted(spans),
+                 from_version=new - 1, to_version=new, annotator=copy.annotator)
+    return new
 
 
 def _document(session: Session, project_name: str, document_id: int) -> Document:
@@ -346,8 +570,29 @@ def delete_document(context: AppContext, project_name: str, document_id: int) ->
         project.modified_at = utcnow()
 
 
-def save_labels(context: AppContext, project_name: str, document_id: int, labels: list[dict[str, Any]]) -> int:
-    """Replace a document's labels after checking them all; marks the document labeled. Returns the count."""
+@dataclass
+class Saved:
+    count: int
+    version: int
+
+
+class StaleLabels(errors.Conflict):
+    """A save based on an older version than the stored one: refused, so it cannot erase someone's change."""
+
+    def __init__(self, version: int, labels: list[dict[str, Any]], by: str | None, at: datetime | None) -> None:
+        who = f" by {by}" if by else ""
+        super().__init__(f"These labels changed since you opened the document (now version {version}, saved{who}). "
+                         "Merge your changes or reload.")
+        self.version, self.labels, self.by, self.at = version, labels, by, at
+
+
+def save_labels(context: AppContext, project_name: str, document_id: int, labels: list[dict[str, Any]], *,
+                base_version: int, actor: str, annotator: str | None = None, action: str = "save") -> Saved:
+    """Replace one copy of a document's labels after checking them all, if nobody changed it since ``base_version``.
+
+    The copy is the project's labels (``annotator`` None, what training uses; marks the document labeled)
+    or one annotator's own. A save that changes nothing keeps the version, so it cannot cause conflicts.
+    """
     with context.db.session() as session:
         project = projects.get_or_raise(session, project_name)
         document = _document(session, project_name, document_id)
@@ -357,12 +602,39 @@ def save_labels(context: AppContext, project_name: str, document_id: int, labels
         for (_, end, _), (start, _, category) in zip(spans, spans[1:], strict=False):
             if start < end:
                 raise errors.InvalidRequest(f"Labels overlap at {start}; the '{category}' label starts inside another one.")
+        if annotator is not None:
+            copy = annotation_of(session, document.id, annotator)
+            current = [(int(s), int(e), str(c)) for s, e, c in copy.labels or []]
+            _check_version(session, document.id, annotator, base_version, copy.version, current)
+            if current == spans and copy.labels is not None:
+                return Saved(len(spans), copy.version)
+            return Saved(len(spans), _bump_annotation(session, copy, spans, actor, action))
+        before = _spans(document)
+        _check_version(session, document.id, None, base_version, document.labels_version, before)
+        reviewed = action == "review"
+        if before == spans and is_labeled(document) and not reviewed:
+            return Saved(len(spans), document.labels_version)
+        new = _advance(session, document, base_version)  # first write: a concurrent save cannot slip in
         document.labels.clear()
         session.flush()
         document.labels.extend(Label(start=start, end=end, category=category) for start, end, category in spans)
         document.regions = [[0, length]]
+        if reviewed:
+            document.reviewed_by, document.reviewed_at = actor, utcnow()
         project.modified_at = utcnow()
-        return len(spans)
+        session.flush()
+        audit.record(session, document, actor=actor, action=action, before=before, after=spans,
+                     from_version=base_version, to_version=new)
+        return Saved(len(spans), new)
+
+
+def _check_version(session: Session, document_id: int, annotator: str | None, base: int, stored: int,
+                   current: list[tuple[int, int, str]]) -> None:
+    if base == stored:
+        return
+    last = audit.last_change(session, document_id, annotator)
+    raise StaleLabels(stored, [{"start": s, "end": e, "category": c} for s, e, c in current],
+                      last.actor if last else None, last.at if last else None)
 
 
 def _check_label(label: dict[str, Any], length: int, declared: set[str]) -> tuple[int, int, str]:
@@ -387,20 +659,51 @@ def latest_model(context: AppContext, project_name: str) -> TrainedModel | None:
                                .order_by(TrainedModel.trained_at.desc())).first()
 
 
-def suggestions(context: AppContext, project_name: str, document_id: int) -> list[dict[str, Any]]:
-    """The latest model's entities that do not overlap a saved label (code points)."""
+def suggestions(context: AppContext, project_name: str, document_id: int,
+                annotator: str | None = None) -> tuple[str | None, list[dict[str, Any]]]:
+    """The latest model's id and its entities that overlap no saved label and were not rejected (code points)."""
     model = latest_model(context, project_name)
     if model is None:
-        return []
-    document = get_document(context, project_name, document_id)
+        return None, []
+    document = get_document(context, project_name, document_id, annotator)
+    with context.db.session() as session:
+        rejected = {(row.start, row.end, row.category) for row in session.scalars(select(RejectedSuggestion).where(
+            RejectedSuggestion.document_id == document_id, RejectedSuggestion.model_id == model.id))}
     predictor = context.models.get(model.id, model.artifact_path)
     taken = [(label["start"], label["end"]) for label in document.labels]
     found = predictor.predict([document.text])[0]
-    return [
+    return model.id, [
         {"start": e.start, "end": e.end, "category": e.category, "confidence": round(float(e.confidence), 4)}
         for e in found
-        if e.category in document.categories and not any(e.start < end and start < e.end for start, end in taken)
+        if e.category in document.categories and (e.start, e.end, e.category) not in rejected
+        and not any(e.start < end and start < e.end for start, end in taken)
     ]
+
+
+def reject_suggestions(context: AppContext, project_name: str, document_id: int, model_id: str,
+                       spans: list[dict[str, Any]], *, actor: str, undo: bool = False) -> int:
+    """Remember (or, with ``undo``, forget) rejected suggestions of one model on one document."""
+    with context.db.session() as session:
+        _document(session, project_name, document_id)
+        model = session.get(TrainedModel, model_id)
+        if model is None or model.project_name != project_name:
+            raise errors.NotFound(f"The model '{model_id}' does not exist in project '{project_name}'.")
+        wanted = set()
+        for span in spans:
+            try:
+                wanted.add((int(span["start"]), int(span["end"]), str(span["category"])))
+            except (KeyError, TypeError, ValueError) as error:
+                raise errors.InvalidRequest("Each suggestion needs a start, an end and a category.") from error
+        stored = {(row.start, row.end, row.category): row for row in session.scalars(select(RejectedSuggestion).where(
+            RejectedSuggestion.document_id == document_id, RejectedSuggestion.model_id == model_id))}
+        if undo:
+            for key in wanted & set(stored):
+                session.delete(stored[key])
+        else:
+            session.add_all(RejectedSuggestion(document_id=document_id, model_id=model_id, start=start, end=end,
+                                               category=category, actor=actor, at=utcnow())
+                            for start, end, category in sorted(wanted - set(stored)))
+        return len(wanted)
 
 
 def uncertainty(confidences: list[float]) -> float:

@@ -213,7 +213,7 @@ def replace_assets(context: AppContext, project_name: str, metadata: ProjectMeta
         session.execute(delete(EntityType).where(EntityType.project_name == project_name))
         session.execute(delete(Document).where(Document.project_name == project_name))
         for position, category in enumerate(assets.categories):
-            session.add(EntityType(project_name=project_name, name=category, position=position))
+            session.add(EntityType(project_name=project_name, name=category, position=position, slot=position))
         for position, record in enumerate(assets.documents):
             session.add(Document(
                 project_name=project_name, location=record.location, language=record.language,

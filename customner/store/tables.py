@@ -45,6 +45,8 @@ class EntityType(Base):
     name: Mapped[str] = mapped_column(String(50))
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Stable keyboard key and colour (key = slot + 1, colour = slot % 10); deleting another type keeps it.
+    slot: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Document(Base):
@@ -62,6 +64,11 @@ class Document(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     # Labeled windows as [[start, end], ...] in code points.
     regions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Bumped by every change of the labels; a save based on an older version is refused (no lost work).
+    labels_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set when a reviewer settles the labels of a document that annotators labeled.
+    reviewed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     labels: Mapped[list[Label]] = relationship(
         cascade="all, delete-orphan", order_by="Label.start", passive_deletes=True
@@ -155,6 +162,75 @@ class Job(Base):
     # The apim-request-id of the request that created the job, carried into the worker's log lines.
     request_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
+
+class LabelEvent(Base):
+    """The audit trail: who changed which labels of a document, when, from which version to which."""
+
+    __tablename__ = "label_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_name: Mapped[str] = mapped_column(ForeignKey("projects.name", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    # save | review | type-deleted | type-restored
+    action: Mapped[str] = mapped_column(String(30))
+    # Whose copy changed: None for the project's labels (the ones training uses), else the annotator.
+    annotator: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    from_version: Mapped[int] = mapped_column(Integer)
+    to_version: Mapped[int] = mapped_column(Integer)
+    # [[start, end, category], ...] in code points.
+    added: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    removed: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class RejectedSuggestion(Base):
+    """A model suggestion someone rejected; that model does not suggest it on that document again."""
+
+    __tablename__ = "rejected_suggestions"
+    __table_args__ = (UniqueConstraint("document_id", "model_id", "start", "end", "category"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    model_id: Mapped[str] = mapped_column(String(64))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(50))
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Annotation(Base):
+    """One annotator's own copy of a document's labels, kept apart until a reviewer settles them."""
+
+    __tablename__ = "annotations"
+    __table_args__ = (UniqueConstraint("document_id", "annotator"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    annotator: Mapped[str] = mapped_column(String(100), index=True)
+    # [[start, end, category], ...] in code points; None until the annotator saves.
+    labels: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    assigned_by: Mapped[str] = mapped_column(String(100))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class TrashedEntityType(Base):
+    """A deleted entity type with the labels that went with it, restorable for a while."""
+
+    __tablename__ = "entity_type_trash"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_name: Mapped[str] = mapped_column(ForeignKey("projects.name", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    slot: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    deleted_by: Mapped[str] = mapped_column(String(100))
+    deleted_at: Mapped[datetime] = mapped_column(DateTime)
+    # {"labels": [[document_id, start, end], ...], "annotations": [[annotation_id, start, end], ...]}
+    labels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 class User(Base):
     """A Studio user. Only an argon2 hash of the password is kept."""

@@ -3,10 +3,21 @@
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
-from customner.studio.routes import auth, deployments, documents, evaluation, labeling, projects, team, testing, training
+from customner.studio.routes import (
+    auth,
+    deployments,
+    documents,
+    evaluation,
+    labeling,
+    projects,
+    review,
+    team,
+    testing,
+    training,
+)
 
 router = APIRouter(prefix="/studio", include_in_schema=False)
-for _module in (auth, projects, documents, labeling, training, evaluation, deployments, testing, team):
+for _module in (auth, projects, documents, labeling, review, training, evaluation, deployments, testing, team):
     router.include_router(_module.router)
 
 

@@ -42,6 +42,9 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
             result = cli(server.data_dir, "users", "add", name, "--role", role, "--password-stdin", stdin=PASSWORD + "\n")
             assert result.returncode == 0, result.stdout + result.stderr
             assert f"Added user {name} with role {role}" in result.stdout
+        # Annotators label the documents assigned to them (their own copy); an owner assigns in Studio.
+        assert as_user(server, "olga").post(f"/studio/projects/{PROJECT}/assign",
+                                            data={"names": "anna", "count": "1"}).status_code == 303
         yield server
 
 
@@ -54,6 +57,18 @@ def as_user(server: RunningServer, name: str) -> StudioClient:
 def document_id(server: RunningServer) -> int:
     database = sqlite3.connect(server.data_dir / "customner.db")
     (found,) = database.execute("SELECT id FROM documents WHERE project_name = ?", (PROJECT,)).fetchone()
+    database.close()
+    return int(found)
+
+
+def labels_version(server: RunningServer, doc: int, annotator: str | None) -> int:
+    """The version a save must name: the project's labels, or the annotator's own copy."""
+    database = sqlite3.connect(server.data_dir / "customner.db")
+    if annotator is None:
+        (found,) = database.execute("SELECT labels_version FROM documents WHERE id = ?", (doc,)).fetchone()
+    else:
+        (found,) = database.execute("SELECT version FROM annotations WHERE document_id = ? AND annotator = ?",
+                                    (doc, annotator)).fetchone()
     database.close()
     return int(found)
 
@@ -104,10 +119,12 @@ def test_the_key_still_signs_in_as_owner(team: RunningServer) -> None:
 def test_each_role_may_do_only_its_part(team: RunningServer, user: str, may: set[str]) -> None:
     client = as_user(team, user)
     doc = document_id(team)
+    own_copy = user if team_role(user) == "annotator" else None
     attempts = {
         "create": lambda: client.post("/studio/projects", data={"name": f"Made-by-{user}", "language": "en-us"}),
         "label": lambda: client.http.post(f"/studio/projects/{PROJECT}/documents/{doc}/labels.json",
-                                          json={"labels": [{"category": "City", "start": 11, "end": 16}]},
+                                          json={"labels": [{"category": "City", "start": 11, "end": 16}],
+                                                "version": labels_version(team, doc, own_copy)},
                                           headers={"Origin": team.url, "X-CSRF-Token": client.token}),
         # No such model: a role that may deploy gets past the policy to the service's own error.
         "deploy": lambda: client.post(f"/studio/projects/{PROJECT}/deploy", data={"deployment": "d", "model": "none"}),
@@ -116,7 +133,7 @@ def test_each_role_may_do_only_its_part(team: RunningServer, user: str, may: set
     for action, attempt in attempts.items():
         response = attempt()
         if action == "label" and action in may:
-            assert response.status_code == 200 and response.json() == {"saved": 1}, response.text
+            assert response.status_code == 200 and response.json()["saved"] == 1, response.text
         elif action in may:
             assert response.status_code != 403, (user, action, response.text[:300])
         else:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server import API_KEY, RunningServer, run_server
+from tests.server import RunningServer, run_server
 
 CHROMIUM = os.environ.get("CUSTOMNER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -39,13 +39,9 @@ def browser() -> Iterator[sync_api.Browser]:
 @pytest.fixture
 def page(browser: sync_api.Browser, studio_server: RunningServer) -> Iterator[sync_api.Page]:
     """A fresh browser context signed in through the sign-in form."""
-    context = browser.new_context(base_url=studio_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/studio/signin")
-    page.get_by_label("Subscription key").fill(API_KEY)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/studio/projects")
+    from tests.studio.helpers import signed_in_page  # needs Playwright, which may be skipped above
+
+    page = signed_in_page(browser, studio_server)
     yield page
-    context.close()
+    page.context.close()
 

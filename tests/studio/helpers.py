@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
-from tests.server import AUTHORING, VERSION, RunningServer
+from tests.server import API_KEY, AUTHORING, VERSION, RunningServer
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "studio"
 
@@ -76,3 +76,32 @@ def select_text(page: Page, needle: str, start_at: int = 0, length: int | None =
     page.mouse.up()
     if alt:
         page.keyboard.up("Alt")
+
+
+def signed_in_page(browser: Browser, server: RunningServer) -> Page:
+    """A page in a fresh browser context (own cookies and storage, like another person's browser), signed in
+    through the sign-in form and left on the projects list; close it with ``page.context.close()``."""
+    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto("/studio/signin")
+    page.get_by_label("Subscription key").fill(API_KEY)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/studio/projects")
+    return page
+
+
+def document_url(page: Page, project: str, location: str) -> str:
+    """The labeling page of a document, read from the documents page's link."""
+    page.goto(f"/studio/projects/{project}/documents")
+    href = page.get_by_role("link", name=location, exact=True).get_attribute("href")
+    assert href
+    return href
+
+
+def train(server: RunningServer, project: str, model: str) -> None:
+    """A quick CRF model through the authoring API."""
+    response = server.client.post(f"{AUTHORING}/{project}/:train", params=VERSION, json={
+        "modelLabel": model, "trainingConfigVersion": "2024-06-01", "evaluationOptions": {"kind": "manual"}})
+    assert response.status_code == 202, response.text
+    assert server.wait_job(response.headers["operation-location"])["status"] == "succeeded"

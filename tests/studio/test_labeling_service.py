@@ -30,9 +30,10 @@ def test_documents_labels_and_filters(context: AppContext) -> None:
     rows = labeling.list_documents(context, "P", labeling.DocumentFilter(status="unlabeled"))
     assert [row.location for row in rows] == ["a.txt", "b.txt"]
     b = rows[1].id
-    assert labeling.save_labels(context, "P", b, [{"start": 6, "end": 9, "category": "person"}]) == 1  # code points
+    saved = labeling.save_labels(context, "P", b, [{"start": 6, "end": 9, "category": "person"}], base_version=0, actor="ann")
+    assert (saved.count, saved.version) == (1, 1)  # code points
     assert labeling.get_document(context, "P", b).labels == [{"start": 6, "end": 9, "category": "person"}]
-    labeling.save_labels(context, "P", rows[0].id, [])  # reviewed, nothing to label: still counts as labeled
+    labeling.save_labels(context, "P", rows[0].id, [], base_version=0, actor="ann")  # nothing to label: still labeled
     assert labeling.list_documents(context, "P", labeling.DocumentFilter(status="unlabeled")) == []
     assert [r.location for r in labeling.list_documents(context, "P", labeling.DocumentFilter(category="person"))] == ["b.txt"]
     labeling.set_dataset(context, "P", b, "Test")
@@ -52,7 +53,7 @@ def test_bad_labels_are_refused(context: AppContext, labels: list[dict[str, obje
     labeling.add_documents(context, "P", [labeling.NewDocument("a.txt", b"Ann met Bo.")], None)
     document = labeling.list_documents(context, "P", labeling.DocumentFilter())[0]
     with pytest.raises(errors.InvalidRequest, match=message):
-        labeling.save_labels(context, "P", document.id, labels)
+        labeling.save_labels(context, "P", document.id, labels, base_version=0, actor="ann")
 
 
 def test_uploads_are_all_or_nothing(context: AppContext) -> None:

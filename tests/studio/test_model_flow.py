@@ -29,7 +29,7 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_import_and_train(page: Page, demo_file: Path) -> None:
     page.get_by_label("Azure project file, CoNLL, spaCy, Label Studio, doccano or JSONL").set_input_files(str(demo_file))
-    page.get_by_label("Project name (optional; defaults to the file's)").fill(PROJECT)
+    page.get_by_label("Project name (optional; defaults to the Azure file's, else the file name)").fill(PROJECT)
     page.get_by_role("button", name="Import").click()
     expect(page.locator("#alerts")).to_contain_text(f"Project '{PROJECT}' imported")
     expect(page.locator("tbody")).to_contain_text("restaurant_name")

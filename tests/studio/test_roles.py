@@ -65,16 +65,30 @@ def test_an_annotator_labels_but_cannot_manage(page: Page, user_page: Callable[[
     expect(annotator.get_by_role("heading", name="Create a project")).to_have_count(0)
     expect(annotator.get_by_role("link", name="Team & keys")).to_have_count(0)
     expect(annotator.get_by_role("button", name=f"Delete project {roles_project}")).to_have_count(0)
-    # Labeling works from the browser (the page sends the session's CSRF token with its saves).
-    annotator.goto(f"/studio/projects/{roles_project}/documents")
-    annotator.get_by_role("link", name="doc.txt").click()
+    # An annotator labels the documents assigned to them, in their own copy (the page sends the CSRF token).
+    page.goto(f"/studio/projects/{roles_project}/assign")
+    page.get_by_label("Annotators (user names, separated by commas)").fill(name)
+    page.get_by_role("button", name="Assign").click()
+    expect(page.locator("#alerts")).to_contain_text("1 assignment(s) made.")
+    annotator.goto(f"/studio/projects/{roles_project}/label")  # the Label tab opens their next own document
+    expect(annotator.get_by_text(f"{name}'s labels")).to_be_visible()
+    annotator.wait_for_function("() => window.labeler !== undefined")
     annotator.locator("#doc").focus()
     annotator.keyboard.press("Shift+ArrowRight")  # "Alice Martin"
     annotator.keyboard.press("1")
     expect(annotator.locator("#save-status")).to_have_text("Saved 1 label(s)")
+    assert exported_labels(studio_server, roles_project)["doc.txt"] == []  # kept apart until a reviewer accepts it
+    shot(annotator, "roles-annotator-labeling")
+    for other in (f"/studio/projects/{roles_project}/review", f"/studio/projects/{roles_project}/assign"):
+        refused = annotator.goto(other)
+        assert refused is not None and refused.status == 403
+    # The owner reviews and accepts the annotator's copy: now it is the project's (training) labels.
+    page.goto(f"/studio/projects/{roles_project}/review")
+    page.get_by_role("link", name="doc.txt").click()
+    page.get_by_role("button", name=f"Accept {name}'s labels").click()
+    expect(page.locator("#alerts")).to_contain_text("Reviewed: 1 label(s)")
     labels = exported_labels(studio_server, roles_project)["doc.txt"]
     assert [(TEXT[x["offset"]:x["offset"] + x["length"]], x["category"]) for x in labels] == [("Alice Martin", "person")]
-    shot(annotator, "roles-annotator-labeling")
     # What the role may not do is a readable 403 page.
     response = annotator.goto("/studio/team")
     assert response is not None and response.status == 403

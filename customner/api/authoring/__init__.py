@@ -2,11 +2,11 @@
 
 from fastapi import APIRouter
 
-from customner.api.authoring import copying, deployments, global_, model_evaluation, projects, training
+from customner.api.authoring import agreement, copying, deployments, global_, model_evaluation, projects, training
 
 PREFIX = "/language/authoring/analyze-text/projects"
 
 router = APIRouter()
 # global_ first: its fixed paths must win over "/{projectName}".
-for module in (global_, projects, training, model_evaluation, copying, deployments):
+for module in (global_, projects, training, model_evaluation, copying, deployments, agreement):
     router.include_router(module.router, prefix=PREFIX)

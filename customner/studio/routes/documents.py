@@ -13,6 +13,7 @@ router = APIRouter(route_class=StudioRoute)
 
 
 def _dataset(value: str) -> str | None:
+    """The form's dataset; "" is "Unassigned" (FastAPI turns an empty form field into the default, so it is "")."""
     return value if value in labeling.DATASETS else None
 
 
@@ -29,7 +30,7 @@ def list_page(request: Request, context: Studio, name: str, status: str = "all",
 
 @router.post("/projects/{name}/documents/upload")
 def upload(request: Request, context: Studio, name: str, files: Annotated[list[UploadFile], File()],
-           dataset: Annotated[str, Form()] = "Train") -> Response:
+           dataset: Annotated[str, Form()] = "") -> Response:
     uploads = [labeling.NewDocument(upload.filename or "", upload.file.read()) for upload in files if upload.filename]
     added = labeling.add_documents(context, name, uploads, _dataset(dataset))
     flash(request, f"Added {len(added)} document(s): {', '.join(added[:5])}{' …' if len(added) > 5 else ''}.")
@@ -38,7 +39,7 @@ def upload(request: Request, context: Studio, name: str, files: Annotated[list[U
 
 @router.post("/projects/{name}/documents/paste")
 def paste(request: Request, context: Studio, name: str, text: Annotated[str, Form()],
-          filename: Annotated[str, Form()] = "", dataset: Annotated[str, Form()] = "Train") -> Response:
+          filename: Annotated[str, Form()] = "", dataset: Annotated[str, Form()] = "") -> Response:
     added = labeling.paste_document(context, name, text, filename.strip() or None, _dataset(dataset))
     flash(request, f"Added {added}.")
     return redirect(request, f"/studio/projects/{name}/documents")

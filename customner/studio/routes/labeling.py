@@ -1,4 +1,4 @@
-"""Labeling page and its JSON endpoints (autosave, model suggestions, next most useful document)."""
+"""Labeling page and its JSON endpoints (versioned autosave, model suggestions and rejections, history)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,33 @@ from typing import Any
 from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import JSONResponse
 
-from customner.services import labeling
-from customner.studio.web import Studio, StudioRoute, flash, redirect, render
+from customner import errors
+from customner.access import policy
+from customner.services import annotators, audit, labeling
+from customner.studio.web import Studio, StudioRoute, current_actor, current_role, flash, redirect, render
 
 router = APIRouter(route_class=StudioRoute)
 
 
+def whose_copy(request: Request, annotator: str | None) -> str | None:
+    """Which copy of the labels a request works on: an annotator always their own, others any (None: the project's)."""
+    if current_role(request) == "annotator":
+        actor = current_actor(request)
+        if annotator not in (None, "", actor):
+            raise policy.Forbidden("Annotators can only open their own labels.")
+        return actor
+    return annotator or None
+
+
 @router.get("/projects/{name}/label")
 def start(request: Request, context: Studio, name: str) -> Response:
-    """The Label tab: the first unlabeled document, else the first document."""
+    """The Label tab: the first unlabeled document, else the first document (an annotator: of their own)."""
+    if current_role(request) == "annotator":
+        mine = next((p for p in annotators.progress(context, name) if p.annotator == current_actor(request)), None)
+        if mine is None or mine.first_open is None:
+            flash(request, "No document of this project is waiting for you." if mine is None else "All your documents are labeled.")
+            return redirect(request, "/studio/projects")
+        return redirect(request, f"/studio/projects/{name}/documents/{mine.first_open}")
     rows = labeling.list_documents(context, name, labeling.DocumentFilter())
     if not rows:
         flash(request, "Add some documents first.", "warn")
@@ -34,22 +52,51 @@ def next_useful(request: Request, context: Studio, name: str, after: int | None 
 
 
 @router.get("/projects/{name}/documents/{document_id}")
-def page(request: Request, context: Studio, name: str, document_id: int) -> Response:
-    document = labeling.get_document(context, name, document_id)
+def page(request: Request, context: Studio, name: str, document_id: int, annotator: str | None = None) -> Response:
+    copy = whose_copy(request, annotator)
+    document = labeling.get_document(context, name, document_id, copy)
     model = labeling.latest_model(context, name)
     state = {"project": name, "id": document.id, "text": document.text, "labels": document.labels,
              "categories": document.categories, "dataset": document.dataset, "hasModel": model is not None,
-             "nextId": document.next_id, "previousId": document.previous_id}
+             "nextId": document.next_id, "previousId": document.previous_id, "version": document.version,
+             "annotator": copy, "slots": {t.name: t.slot for t in document.types}}
     return render(request, "label.html", project=labeling.overview(context, name), document=document,
-                  state=state, model=model, tab="label")
+                  state=state, model=model, tab="label", history=audit.history(context, name, document_id, copy))
+
+
+@router.get("/projects/{name}/documents/{document_id}/history")
+def history(request: Request, context: Studio, name: str, document_id: int, annotator: str | None = None) -> Response:
+    copy = whose_copy(request, annotator)
+    text = labeling.get_document(context, name, document_id, copy).text  # 404 for another project's document
+    return render(request, "partials/history.html", history=audit.history(context, name, document_id, copy), text=text)
 
 
 @router.post("/projects/{name}/documents/{document_id}/labels.json")
-def save(context: Studio, name: str, document_id: int, body: dict[str, Any] = Body(...)) -> Response:  # noqa: B008
-    saved = labeling.save_labels(context, name, document_id, list(body.get("labels", [])))
-    return JSONResponse({"saved": saved})
+def save(request: Request, context: Studio, name: str, document_id: int, annotator: str | None = None,
+         body: dict[str, Any] = Body(...)) -> Response:  # noqa: B008
+    if not isinstance(body.get("version"), int):
+        raise errors.InvalidRequest("Name the version of the labels you changed (\"version\"); reload the page.")
+    try:
+        saved = labeling.save_labels(context, name, document_id, list(body.get("labels", [])),
+                                     base_version=body["version"], actor=current_actor(request),
+                                     annotator=whose_copy(request, annotator))
+    except labeling.StaleLabels as stale:
+        return JSONResponse({"error": stale.message, "current": {
+            "version": stale.version, "labels": stale.labels, "by": stale.by,
+            "at": stale.at.isoformat() + "Z" if stale.at else None}}, status_code=409)
+    return JSONResponse({"saved": saved.count, "version": saved.version})
 
 
 @router.get("/projects/{name}/documents/{document_id}/suggestions.json")
-def suggestions(context: Studio, name: str, document_id: int) -> Response:
-    return JSONResponse({"suggestions": labeling.suggestions(context, name, document_id)})
+def suggestions(request: Request, context: Studio, name: str, document_id: int, annotator: str | None = None) -> Response:
+    model_id, found = labeling.suggestions(context, name, document_id, whose_copy(request, annotator))
+    return JSONResponse({"model": model_id, "suggestions": found})
+
+
+@router.post("/projects/{name}/documents/{document_id}/rejections.json")
+def reject(request: Request, context: Studio, name: str, document_id: int,
+           body: dict[str, Any] = Body(...)) -> Response:  # noqa: B008
+    count = labeling.reject_suggestions(context, name, document_id, str(body.get("model", "")),
+                                        list(body.get("suggestions", [])), actor=current_actor(request),
+                                        undo=bool(body.get("undo")))
+    return JSONResponse({"rejected": 0 if body.get("undo") else count})

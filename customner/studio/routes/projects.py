@@ -17,7 +17,7 @@ from customner.formats.corpus import FormatError
 from customner.services import labeling, projects, transfer
 from customner.services.exchange import container_for
 from customner.services.languages import LANGUAGES
-from customner.studio.web import Studio, StudioRoute, flash, redirect, render
+from customner.studio.web import Studio, StudioRoute, current_actor, flash, redirect, render
 
 router = APIRouter(route_class=StudioRoute)
 EXPORT_VERSION = "2022-05-01"
@@ -52,7 +52,7 @@ def create(request: Request, context: Studio, name: Annotated[str, Form()], lang
 @router.get("/projects/{name}")
 def project_page(request: Request, context: Studio, name: str) -> Response:
     return render(request, "project.html", project=labeling.overview(context, name), tab="overview",
-                  formats=registry.LABELS)
+                  formats=registry.LABELS, trash=labeling.trash(context, name))
 
 
 @router.post("/projects/{name}/types")
@@ -65,8 +65,17 @@ def add_type(request: Request, context: Studio, name: str, entity: Annotated[str
 
 @router.post("/projects/{name}/types/{entity}/delete")
 def delete_type(request: Request, context: Studio, name: str, entity: str) -> Response:
-    removed = labeling.delete_entity_type(context, name, entity)
-    flash(request, f"Entity type '{entity}' deleted with its {removed} label(s).")
+    removed = labeling.delete_entity_type(context, name, entity, actor=current_actor(request))
+    flash(request, f"Entity type '{entity}' deleted with its {removed} label(s). "
+                   f"You can restore both from the trash below for {labeling.TRASH_DAYS} days.")
+    return redirect(request, f"/studio/projects/{name}")
+
+
+@router.post("/projects/{name}/trash/{trash_id}/restore")
+def restore_type(request: Request, context: Studio, name: str, trash_id: int) -> Response:
+    restored, skipped = labeling.restore_entity_type(context, name, trash_id, actor=current_actor(request))
+    note = f" {skipped} label(s) were not restored: their document is gone or has an overlapping label now." if skipped else ""
+    flash(request, f"Entity type restored with {restored} label(s).{note}", "warn" if skipped else "ok")
     return redirect(request, f"/studio/projects/{name}")
 
 

@@ -8,10 +8,23 @@
   const state = JSON.parse(document.getElementById("state").textContent);
   const text = state.text;
   const base = `/studio/projects/${encodeURIComponent(state.project)}/documents/${state.id}`;
-  const storeKey = `customner:${state.project}:${state.id}`;
+  // An annotator's own copy of the labels, or (no annotator) the project's labels.
+  const query = state.annotator ? `?annotator=${encodeURIComponent(state.annotator)}` : "";
+  const storeKey = `customner:${state.project}:${state.id}${state.annotator ? ":" + state.annotator : ""}`;
   const docEl = document.getElementById("doc");
   const statusEl = document.getElementById("save-status");
   const categories = state.categories;
+  // Each type keeps its own key (slot + 1) and colour (slot % 10) when other types are deleted.
+  const slotOf = (c) => (c in state.slots ? state.slots[c] : categories.indexOf(c));
+  const colour = (c) => slotOf(c) % 10;
+  const typeForKey = (k) => categories.find((c) => slotOf(c) === k - 1);
+  // Right-to-left scripts (Arabic, Hebrew, ...) are laid out right to left, and the arrows follow reading order.
+  const firstStrong = text.match(/[\p{L}]/u);
+  const rtl = !!firstStrong && /[\p{sc=Arabic}\p{sc=Hebrew}\p{sc=Syriac}\p{sc=Thaana}\p{sc=Nko}\p{sc=Samaritan}\p{sc=Mandaic}\p{sc=Adlam}]/u.test(firstStrong[0]);
+  docEl.dir = rtl ? "rtl" : "ltr";
+  const forward = rtl ? "ArrowLeft" : "ArrowRight";
+  // One place for the page's JSON requests (so headers such as a CSRF token can be added once).
+  const post = (url, body, keepalive = false) => fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body, keepalive });
 
   // ---- code points <-> UTF-16
   const astral = /[\uD800-\uDFFF]/.test(text);
@@ -51,6 +64,7 @@
   // ---- model state
   let labels = state.labels.map((l) => ({ s: toU(l.start), e: toU(l.end), c: l.category }));
   let suggestions = [];
+  let model = null; // the id of the model the suggestions come from
   const undoStack = [];
   let cursor = 0, anchor = null, free = null; // token indexes; free = exact {s, e} from Alt+mouse
   let lastLabel = null; // the last label applied, for "label all occurrences"
@@ -86,13 +100,13 @@
       if (item.s < pos) continue;
       plain(item.s);
       const mark = document.createElement("mark");
-      const t = categories.indexOf(item.c);
-      mark.className = item.kind === "label" ? `t${t % 10}` : `sugg b${t % 10}`;
+      const t = colour(item.c);
+      mark.className = item.kind === "label" ? `t${t}` : `sugg b${t}`;
       mark.dataset.s = item.s; mark.dataset.kind = item.kind;
       mark.title = item.kind === "label" ? item.c : `suggested ${item.c} (${item.p.toFixed(2)}): Enter accepts, x rejects`;
       mark.textContent = text.slice(item.s, item.e);
       const tag = document.createElement("span"); // outside the text flow for offsets: data-skip
-      tag.className = "tag"; tag.dataset.skip = "1"; tag.textContent = item.c; tag.setAttribute("aria-hidden", "true");
+      tag.className = "tag"; tag.dataset.skip = "1"; tag.textContent = item.c; tag.setAttribute("aria-hidden", "true"); tag.dir = "auto";
       segStarts.push(item.s); segNodes.push(mark.firstChild); mark.append(tag); frag.append(mark); pos = item.e;
     }
     plain(text.length);
@@ -136,7 +150,7 @@
     list.replaceChildren(...labels.slice(0, 500).map((l, i) => {
       const li = document.createElement("li");
       const chip = document.createElement("span");
-      chip.className = `chip t${categories.indexOf(l.c) % 10}`; chip.textContent = l.c;
+      chip.className = `chip t${colour(l.c)}`; chip.textContent = l.c;
       const q = document.createElement("span"); q.textContent = text.slice(l.s, l.e);
       const b = document.createElement("button");
       b.type = "button"; b.className = "secondary"; b.textContent = "✕";
@@ -146,7 +160,7 @@
     }));
     const box = document.getElementById("suggestions");
     if (!state.hasModel) return;
-    const open = suggestions.filter((x) => !labels.some((l) => overlaps(l, x)));
+    const open = openSuggestions();
     if (!open.length) { box.innerHTML = '<p class="muted">No open suggestions.</p>'; return; }
     const byType = new Map();
     for (const x of open) byType.set(x.c, (byType.get(x.c) || 0) + 1);
@@ -154,7 +168,7 @@
       const div = document.createElement("div");
       div.className = "row"; div.style.margin = "4px 0";
       const chip = document.createElement("span");
-      chip.className = `chip t${categories.indexOf(c) % 10}`; chip.textContent = `${c} × ${n}`;
+      chip.className = `chip t${colour(c)}`; chip.textContent = `${c} × ${n}`;
       const yes = document.createElement("button"); yes.type = "button"; yes.textContent = "Accept all";
       yes.setAttribute("aria-label", `Accept all ${n} ${c} suggestions`); yes.onclick = () => acceptAll(c);
       const no = document.createElement("button"); no.type = "button"; no.className = "secondary"; no.textContent = "Reject all";
@@ -164,19 +178,55 @@
   }
 
   // ---- changes, undo, autosave
-  function change(fn) {
-    undoStack.push({ labels: labels.map((l) => ({ ...l })), suggestions: suggestions.slice() });
+  // labelsChange false: only suggestions changed (a rejection, stored apart), so nothing is saved and the
+  // document does not become "labeled".
+  function change(fn, labelsChange = true) {
+    undoStack.push({ labels: labels.map((l) => ({ ...l })), suggestions: suggestions.slice(), labelsChange });
     if (undoStack.length > 200) undoStack.shift();
-    fn(); sortSpans(labels); draw(); dirty();
+    fn(); sortSpans(labels); draw(); if (labelsChange) dirty();
   }
   function undo() {
     const prev = undoStack.pop();
     if (!prev) { say("Nothing to undo"); return; }
-    labels = prev.labels; suggestions = prev.suggestions; draw(); dirty();
+    const back = prev.suggestions.filter((x) => !suggestions.includes(x) && x.rejected);
+    if (back.length) { for (const x of back) x.rejected = false; remember(back, true); }
+    labels = prev.labels; suggestions = prev.suggestions; draw(); if (prev.labelsChange) dirty();
   }
-  function apply(type, span) {
+  const openSuggestions = () => suggestions.filter((x) => !labels.some((l) => overlaps(l, x)));
+  const quoted = (l) => `“${text.slice(l.s, l.e)}” (${l.c})`;
+
+  // A small in-page question (a <dialog>): resolves to the value of the button chosen, "" on Escape.
+  function ask(title, message, buttons) {
+    const dialog = document.getElementById("ask");
+    document.getElementById("ask-title").textContent = title;
+    document.getElementById("ask-text").textContent = message;
+    return new Promise((resolve) => {
+      // Settled by this question's own buttons (or Escape), never by a "close" event, which fires later and
+      // could answer the next question; resolved in a later task, as a navigation started while the dialog
+      // closes can be dropped.
+      const answer = (value) => { dialog.close(); docEl.focus({ preventScroll: true }); setTimeout(() => resolve(value), 0); };
+      document.getElementById("ask-buttons").replaceChildren(...buttons.map(([value, label], i) => {
+        const b = document.createElement("button");
+        b.type = "button"; b.textContent = label; if (i) b.className = "secondary"; if (!i) b.autofocus = true;
+        b.onclick = () => answer(value);
+        return b;
+      }));
+      dialog.oncancel = (e) => { e.preventDefault(); answer(""); };
+      dialog.showModal();
+    });
+  }
+
+
+  async function apply(type, span) {
     const sel = span || selection();
     if (!sel || sel.e <= sel.s) return;
+    const hit = labels.filter((l) => overlaps(l, sel) && !(l.s === sel.s && l.e === sel.e && l.c === type));
+    if (hit.length) { // never replace a label without a word
+      const answer = await ask("Replace the label here?",
+        `${hit.map(quoted).join(", ")} overlaps “${text.slice(sel.s, sel.e)}”. Replace ${hit.length > 1 ? "them" : "it"} with ${type}?`,
+        [["replace", `Replace with ${type}`], ["", "Cancel"]]);
+      if (answer !== "replace") { say("Nothing changed"); return; }
+    }
     change(() => {
       labels = labels.filter((l) => !overlaps(l, sel));
       lastLabel = { s: sel.s, e: sel.e, c: type };
@@ -218,55 +268,144 @@
     return sel && suggestions.find((x) => overlaps(x, sel) && !labels.some((l) => overlaps(l, x)));
   }
   function accept(x) { change(() => { labels.push({ s: x.s, e: x.e, c: x.c }); suggestions = suggestions.filter((y) => y !== x); }); }
-  function reject(x) { change(() => { suggestions = suggestions.filter((y) => y !== x); }); }
+  // Rejections are stored on the server (per document and model), so a reload does not bring them back.
+  function remember(xs, undo = false) {
+    if (!xs.length || !model) return;
+    const body = JSON.stringify({ model, undo, suggestions: xs.map((x) => ({ start: toCp(x.s), end: toCp(x.e), category: x.c })) });
+    post(`${base}/rejections.json${query}`, body).then((r) => { if (!r.ok) say("The rejection was not stored; it may come back after a reload"); })
+      .catch(() => say("The rejection was not stored; it may come back after a reload"));
+  }
+  function reject(x) { x.rejected = true; change(() => { suggestions = suggestions.filter((y) => y !== x); }, false); remember([x]); }
   function acceptAll(c) {
     change(() => {
       for (const x of suggestions) if (x.c === c && !labels.some((l) => overlaps(l, x))) labels.push({ s: x.s, e: x.e, c: x.c });
       suggestions = suggestions.filter((x) => x.c !== c);
     });
   }
-  function rejectAll(c) { change(() => { suggestions = suggestions.filter((x) => x.c !== c); }); }
+  function rejectAll(c) {
+    const gone = openSuggestions().filter((x) => x.c === c);
+    for (const x of gone) x.rejected = true;
+    change(() => { suggestions = suggestions.filter((x) => !gone.includes(x)); }, false);
+    remember(gone);
+  }
 
-  let version = 0, savedVersion = 0, inFlight = null, timer = null;
-  const payload = () => JSON.stringify({ labels: labels.map((l) => ({ start: toCp(l.s), end: toCp(l.e), category: l.c })) });
+  // `edits` counts local changes, `savedEdits` the last one the server has. `based` is the server's version
+  // (and labels) these changes start from: the server refuses a save whose version is stale (409), and the
+  // page then shows both sides' changes to merge or reload, so one page never erases another's work.
+  let edits = 0, savedEdits = 0, inFlight = null, timer = null, conflict = null;
+  let based = { version: state.version, labels: state.labels };
+  const mine = () => labels.map((l) => ({ start: toCp(l.s), end: toCp(l.e), category: l.c }));
+  const payload = () => JSON.stringify({ labels: mine(), version: based.version });
   function dirty() {
-    version++;
-    try { localStorage.setItem(storeKey, payload()); } catch { /* storage full: the server save still runs */ }
-    clearTimeout(timer); timer = setTimeout(() => save().catch(() => {}), 300);
+    edits++;
+    try { localStorage.setItem(storeKey, JSON.stringify({ labels: mine(), version: based.version, base: based.labels })); }
+    catch { /* storage full: the server save still runs */ }
+    clearTimeout(timer);
+    if (conflict) { status("failed", "Not saved: resolve the conflict above first."); return; }
+    timer = setTimeout(() => save().catch(() => {}), 300);
     status("saving", "Saving…");
   }
   async function save() {
-    if (inFlight) { await inFlight; if (savedVersion === version) return; }
-    const v = version;
+    if (inFlight) { await inFlight; if (savedEdits === edits) return; }
+    if (conflict) throw new Error("conflict");
+    const v = edits;
+    const sent = mine();
     inFlight = (async () => {
       try {
-        const r = await fetch(`${base}/labels.json`, { method: "POST", headers: { "Content-Type": "application/json" }, body: payload() });
+        const r = await post(`${base}/labels.json${query}`, JSON.stringify({ labels: sent, version: based.version }));
         const body = await r.json().catch(() => ({}));
-        if (!r.ok) throw new Error(body.error || `HTTP ${r.status}`);
-        savedVersion = Math.max(savedVersion, v);
-        if (savedVersion === version) { localStorage.removeItem(storeKey); status("saved", `Saved ${body.saved} label(s)`); }
+        let version = body.version;
+        if (r.status === 409 && body.current) {
+          // The other save already holds exactly these labels (say, this page's own unload beacon): nothing to merge.
+          if (!minus(sent, body.current.labels).length && !minus(body.current.labels, sent).length) version = body.current.version;
+          else { showConflict(body.current); throw new Error("conflict"); }
+        } else if (!r.ok) throw new Error(body.error || `HTTP ${r.status}`);
+        based = { version, labels: sent };
+        savedEdits = Math.max(savedEdits, v);
+        if (savedEdits === edits) { localStorage.removeItem(storeKey); status("saved", `Saved ${sent.length} label(s)`); }
+        document.body.dispatchEvent(new CustomEvent("labels-saved"));
       } catch (err) {
-        status("failed", `Not saved yet: ${err.message}. Kept in this browser; retrying.`);
-        clearTimeout(timer); timer = setTimeout(() => save().catch(() => {}), 3000);
+        if (!conflict) {
+          status("failed", `Not saved yet: ${err.message}. Kept in this browser; retrying.`);
+          clearTimeout(timer); timer = setTimeout(() => save().catch(() => {}), 3000);
+        }
         throw err;
       } finally { inFlight = null; }
     })();
     return inFlight;
   }
+
+  // ---- conflicts: someone saved this document since this page loaded it
+  const key = (l) => `${l.start}:${l.end}:${l.category}`;
+  const minus = (xs, ys) => { const k = new Set(ys.map(key)); return xs.filter((x) => !k.has(key(x))); };
+  const describe = (l) => `“${text.slice(toU(l.start), toU(l.end))}” (${l.category})`;
+  function showConflict(current) {
+    conflict = current;
+    clearTimeout(timer);
+    const theirsAdded = minus(current.labels, based.labels), theirsRemoved = minus(based.labels, current.labels);
+    const mineAdded = minus(mine(), based.labels), mineRemoved = minus(based.labels, mine());
+    const who = current.by ? `${current.by}` : "someone";
+    const when = current.at ? ` at ${new Date(current.at).toLocaleTimeString()}` : "";
+    document.getElementById("conflict-message").textContent =
+      `${who} saved this document${when} (version ${current.version}) after you opened it. Nothing was overwritten. What changed:`;
+    const items = [...theirsAdded.map((l) => `${who} added ${describe(l)}`), ...theirsRemoved.map((l) => `${who} removed ${describe(l)}`),
+      ...mineAdded.map((l) => `You added ${describe(l)}`), ...mineRemoved.map((l) => `You removed ${describe(l)}`)];
+    document.getElementById("conflict-changes").replaceChildren(...items.map((t) => { const li = document.createElement("li"); li.textContent = t; return li; }));
+    document.getElementById("conflict").hidden = false;
+    status("failed", "Not saved: this document changed elsewhere. Merge or reload.");
+  }
+  function resolveConflict(merge) {
+    const current = conflict;
+    let next = current.labels, dropped = [];
+    if (merge) { // theirs, minus what I removed, plus what I added (unless it overlaps their labels)
+      const added = minus(mine(), based.labels), removed = minus(based.labels, mine());
+      next = minus(current.labels, removed);
+      for (const l of added) {
+        if (next.some((o) => o.start < l.end && l.start < o.end)) dropped.push(l); else next.push(l);
+      }
+    }
+    conflict = null;
+    document.getElementById("conflict").hidden = true;
+    based = { version: current.version, labels: current.labels };
+    undoStack.length = 0;
+    labels = next.map((l) => ({ s: toU(l.start), e: toU(l.end), c: l.category }));
+    sortSpans(labels); draw();
+    if (merge) {
+      dirty();
+      if (dropped.length) say(`Left out ${dropped.length} of your label(s) that overlap theirs: ${dropped.map(describe).join(", ")}`);
+    } else {
+      localStorage.removeItem(storeKey); savedEdits = edits; status("saved", `Reloaded version ${current.version}`);
+    }
+  }
+  document.getElementById("conflict-merge").onclick = () => resolveConflict(true);
+  document.getElementById("conflict-reload").onclick = () => resolveConflict(false);
   function status(kind, message) { statusEl.className = `status ${kind}`; statusEl.textContent = message; }
   function say(message) { document.getElementById("sel-info").textContent = message; }
   // "Save & next" (and s) also mark an untouched document as labeled: "nothing to label here" is an answer.
   // Previous and "next most useful" only save pending changes, so skipping a document leaves it unlabeled.
+  // With suggestions still open, "Save & next" asks first: marking the document labeled would teach the
+  // model that none of them is an entity.
   async function saveThenGo(href, markDone) {
     clearTimeout(timer);
+    const open = markDone ? openSuggestions() : [];
+    if (open.length) {
+      const answer = await ask(`${open.length} suggestion(s) still open`,
+        "Saving this document as labeled without them tells the model they are not entities. What should happen to them?",
+        [["accept", "Accept all, then next"], ["reject", "Reject all, then next"], ["skip", "Leave open, next without marking labeled"], ["", "Stay here"]]);
+      if (!answer) return;
+      if (answer === "accept") change(() => { for (const x of open) labels.push({ s: x.s, e: x.e, c: x.c }); suggestions = suggestions.filter((x) => !open.includes(x)); });
+      if (answer === "reject") { for (const x of open) x.rejected = true; change(() => { suggestions = suggestions.filter((x) => !open.includes(x)); }, false); remember(open); }
+      if (answer === "skip") markDone = false;
+    }
     try {
-      if (markDone && version === 0) version = 1;
-      if (version !== savedVersion) await save();
+      if (markDone && edits === 0) edits = 1;
+      if (edits !== savedEdits) await save();
       window.location.href = href;
     } catch { /* the status line says why */ }
   }
   window.addEventListener("beforeunload", () => {
-    if (savedVersion !== version && version > 0) navigator.sendBeacon(`${base}/labels.json`, new Blob([payload()], { type: "application/json" }));
+    // A keepalive fetch outlives the page like a beacon, and (unlike a beacon) carries the CSRF header.
+    if (savedEdits !== edits && edits > 0 && !conflict) post(`${base}/labels.json${query}`, payload(), true).catch(() => {});
   });
 
   // ---- keyboard
@@ -288,12 +427,13 @@
   docEl.addEventListener("keydown", (e) => {
     const k = e.key;
     if (k === "ArrowRight" || k === "ArrowLeft") {
-      if (e.ctrlKey || e.metaKey) jump(k === "ArrowRight" ? 1 : -1);
-      else move(cursor + (k === "ArrowRight" ? 1 : -1), e.shiftKey);
+      const step = k === forward ? 1 : -1; // in reading order
+      if (e.ctrlKey || e.metaKey) jump(step);
+      else move(cursor + step, e.shiftKey);
     } else if (k === "Home") move(0, e.shiftKey);
     else if (k === "End") move(nTok - 1, e.shiftKey);
     else if (k === "ArrowDown" || k === "ArrowUp") move(tokenAt(toNearbyLine(k === "ArrowDown" ? 1 : -1)), e.shiftKey);
-    else if (/^[1-9]$/.test(k) && !e.ctrlKey && !e.altKey && !e.metaKey) { const c = categories[+k - 1]; if (c) apply(c); else say(`No type ${k}`); }
+    else if (/^[1-9]$/.test(k) && !e.ctrlKey && !e.altKey && !e.metaKey) { const c = typeForKey(+k); if (c) apply(c); else say(`No type ${k}`); }
     else if (k === "Delete" || k === "Backspace") removeAtSelection();
     else if ((k === "z" || k === "Z") && !e.altKey) undo();
     else if (k === "a" && !e.ctrlKey && !e.metaKey) allOccurrences();
@@ -315,7 +455,7 @@
     const u = node ? offsetOf(node, off) : null;
     return u === null ? tokS[Math.max(0, Math.min(nTok - 1, cursor + dir * 8))] : u;
   }
-  async function saveNow() { try { if (version === 0) version = 1; await save(); } catch { /* shown */ } }
+  async function saveNow() { try { if (edits === 0) edits = 1; await save(); } catch { /* shown */ } }
 
   // ---- mouse
   function offsetOf(node, off) {
@@ -377,18 +517,21 @@
   const pending = localStorage.getItem(storeKey);
   if (pending) {
     try {
-      labels = JSON.parse(pending).labels.map((l) => ({ s: toU(l.start), e: toU(l.end), c: l.category }));
-      version = 1; status("saving", "Restored unsaved changes from this browser; saving…"); save().catch(() => {});
+      const kept = JSON.parse(pending);
+      labels = kept.labels.map((l) => ({ s: toU(l.start), e: toU(l.end), c: l.category }));
+      if (Number.isInteger(kept.version)) based = { version: kept.version, labels: kept.base || [] };
+      edits = 1; status("saving", "Restored unsaved changes from this browser; saving…"); save().catch(() => {});
     } catch { localStorage.removeItem(storeKey); }
   }
   sortSpans(labels);
   draw();
   docEl.focus({ preventScroll: true });
   if (state.hasModel) {
-    fetch(`${base}/suggestions.json`).then((r) => r.json()).then((body) => {
+    fetch(`${base}/suggestions.json${query}`).then((r) => r.json()).then((body) => {
+      model = body.model;
       suggestions = (body.suggestions || []).map((x) => ({ s: toU(x.start), e: toU(x.end), c: x.category, p: x.confidence }));
       draw();
     }).catch(() => { document.getElementById("suggestions").textContent = "Suggestions could not be loaded."; });
   }
-  window.labeler = { labels: () => labels.map((l) => ({ start: toCp(l.s), end: toCp(l.e), category: l.c })), save: saveNow, version: () => [version, savedVersion] };
+  window.labeler = { labels: mine, save: saveNow, version: () => based.version, edits: () => [edits, savedEdits], rtl };
 })();
