@@ -1,0 +1,63 @@
+"""A data folder made by the previous release keeps working: the schema upgrades and nothing is lost."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from customner.store.tables import EntityType
+from tests.server import AUTHORING, VERSION, RunningServer, run_server
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "previous_release"
+EXPORT_QUERY = {**VERSION, "stringIndexType": "Utf16CodeUnit"}
+
+
+def exported(server: RunningServer, project: str) -> dict[str, Any]:
+    response = server.client.post(f"{AUTHORING}/{project}/:export", params=EXPORT_QUERY)
+    assert response.status_code == 202, response.text
+    job = server.wait_job(response.headers["operation-location"])
+    assert job["status"] == "succeeded", job
+    body: dict[str, Any] = server.client.get(job["resultUrl"]).json()
+    return body
+
+
+def labels(project_file: dict[str, Any]) -> list[tuple[str, str | None, list[tuple[str, int, int]]]]:
+    return [(document["location"], document.get("dataset"),
+             [(label["category"], label["offset"], label["length"])
+              for region in document["entities"] for label in region["labels"]])
+            for document in project_file["assets"]["documents"]]
+
+
+def test_a_previous_release_data_folder_upgrades_without_losing_anything(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE / "data", data)
+    before = json.loads(next((data / "exports").glob("*.json")).read_text("utf-8"))
+    expected = json.loads((FIXTURE / "expected_predictions.json").read_text("utf-8"))
+    with run_server(data) as server:
+        project = server.client.get(f"{AUTHORING}/Legacy", params=VERSION).json()
+        assert project["storageInputContainerName"] == "legacy-container" and project["language"] == "en-us"
+        after = exported(server, "Legacy")
+        assert labels(after) == labels(before)
+        assert [e["category"] for e in after["assets"]["entities"]] == [e["category"] for e in before["assets"]["entities"]]
+
+        response = server.client.post("/language/analyze-text/jobs", params={"api-version": "2023-04-01"}, json={
+            "analysisInput": {"documents": [{"id": str(i), "text": text} for i, text in enumerate(expected["texts"])]},
+            "tasks": [{"kind": "CustomEntityRecognition",
+                       "parameters": {"projectName": "Legacy", "deploymentName": "prod"}}]})
+        job = server.wait_job(response.headers["operation-location"])
+        documents = job["tasks"]["items"][0]["results"]["documents"]
+        assert [{"id": d["id"], "entities": d["entities"]} for d in documents] == expected["documents"]
+
+        trainings = server.client.get(f"{AUTHORING}/Legacy/train/jobs", params=VERSION).json()["value"]
+        assert [t["status"] for t in trainings] == ["succeeded"]
+        models = server.client.get(f"{AUTHORING}/Legacy/models", params=VERSION).json()["value"]
+        assert [m["label"] for m in models] == ["v1"]
+
+        with server.context.db.session() as session:  # this round's columns were filled in for old rows
+            slots = session.scalars(select(EntityType.slot).where(EntityType.project_name == "Legacy")
+                                    .order_by(EntityType.position)).all()
+        assert list(slots) == list(range(len(slots)))
