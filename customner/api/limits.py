@@ -27,6 +27,8 @@ _IMPORT_PATHS = re.compile(r"(/:import$|/:receive-copy$|^/studio/projects/import
 _FILE_PATHS = re.compile(r"^/storage/[^/]+/[^/]+$")
 # Reading a job's result is never throttled: pollers must always be able to collect what they submitted.
 _UNTHROTTLED_METHODS = {"GET", "HEAD", "OPTIONS"}
+# The rate is checked before the key is, so invalid keys get buckets too; past this many, idle ones are dropped.
+MAX_TRACKED_KEYS = 10_000
 
 
 def body_limit(settings: Settings, path: str) -> int:
@@ -85,10 +87,18 @@ class RateLimiter:
 
     def wait_seconds(self, key: str) -> float:
         with self._lock:
+            if len(self._buckets) > MAX_TRACKED_KEYS:
+                self._forget_idle()
             bucket = self._buckets.get(key)
             if bucket is None:
                 bucket = self._buckets[key] = _TokenBucket(self.per_minute)
             return bucket.take()
+
+    def _forget_idle(self) -> None:
+        """Drop buckets that have refilled: forgetting them changes nothing, and random keys cannot grow memory."""
+        now = time.monotonic()
+        self._buckets = {key: bucket for key, bucket in self._buckets.items()
+                         if bucket.tokens + (now - bucket.stamp) * bucket.rate < bucket.capacity}
 
 
 class RequestLimits:
@@ -108,11 +118,10 @@ class RequestLimits:
             key = hashlib.sha256(headers[KEY_HEADER]).hexdigest()
             wait = self.rate.wait_seconds(key)
             if wait > 0:
-                seconds = math.ceil(wait)
-                await _send_error(send, 429, {
-                    "code": "429", "message": f"Requests have exceeded the rate limit of {self.settings.rate_limit} "
-                                              f"requests per minute for this key. Please retry after {seconds} second(s)."},
-                    {"Retry-After": str(seconds)})
+                throttled = errors.TooManyRequests(
+                    f"Requests have exceeded the rate limit of {self.settings.rate_limit} requests per minute for "
+                    f"this key. Please retry after {math.ceil(wait)} second(s).", retry_after=math.ceil(wait))
+                await _send_error(send, 429, throttled.to_dict(), {"Retry-After": str(throttled.retry_after)})
                 return
         limit = body_limit(self.settings, scope["path"])
         declared = headers.get(b"content-length")

@@ -20,6 +20,7 @@ _RESOURCE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
 _CONTAINER_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$")
 MAX_FILE_NAME_LENGTH = 255
 # Device names that Windows file systems (and so SMB shares) refuse, with or without an extension.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _RESERVED_FILE_STEMS = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 _ENTITY_FORBIDDEN = set(":$&%*()+~#/?")
 
@@ -58,10 +59,10 @@ def entity_name_problem(name: str) -> str | None:
 
 def text_problem(text: str) -> str | None:
     """Why ``text`` cannot be analyzed or stored, or None: lone surrogates are not Unicode text."""
-    for position, char in enumerate(text):
-        if 0xD800 <= ord(char) <= 0xDFFF:
-            return f"contains a lone surrogate (U+{ord(char):04X}) at character {position}; text must be valid Unicode"
-    return None
+    found = _LONE_SURROGATE.search(text)  # one C-level scan: this runs on every submitted document
+    if found is None:
+        return None
+    return f"contains a lone surrogate (U+{ord(found.group()):04X}) at character {found.start()}; text must be valid Unicode"
 
 
 def check_container_name(name: str) -> None:
@@ -81,7 +82,7 @@ def file_name_problem(name: str) -> str | None:
         return f"file name {name!r} may not be '.', '..', or start with a space or end with a dot or space"
     if any(char in "/\\" or ord(char) < 32 or ord(char) == 127 for char in name):
         return f"file name {name!r} must be a name at the root of the container (no '/', '\\' or control characters)"
-    if any(0xD800 <= ord(char) <= 0xDFFF for char in name):
+    if _LONE_SURROGATE.search(name):
         return f"file name {name!r} contains a lone surrogate"
     if name.split(".")[0].lower() in _RESERVED_FILE_STEMS:
         return f"file name {name!r} is a reserved device name"
