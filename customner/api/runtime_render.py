@@ -7,8 +7,7 @@ from typing import Any
 
 from customner.api.errors import for_v32
 from customner.clock import iso_precise, iso_seconds
-from customner.jobs.lifecycle import TERMINAL, JobStatus
-from customner.store.tables import Job
+from customner.jobs.lifecycle import TERMINAL, JobRecord, JobStatus
 
 DEFAULT_PAGE = 20
 
@@ -66,7 +65,7 @@ def _request_statistics(tasks: list[dict[str, Any]]) -> dict[str, int] | None:
     return None
 
 
-def _envelope(job: Job, page: ResultPage) -> dict[str, Any]:
+def _envelope(job: JobRecord, page: ResultPage) -> dict[str, Any]:
     body: dict[str, Any] = {
         "jobId": job.id, "createdDateTime": iso_seconds(job.created_at),
         "expirationDateTime": iso_seconds(job.expires_at), "status": job.status,
@@ -80,16 +79,16 @@ def _envelope(job: Job, page: ResultPage) -> dict[str, Any]:
     return body
 
 
-def poll_headers(job: Job) -> dict[str, str]:
+def poll_headers(job: JobRecord) -> dict[str, str]:
     """Retry-After on non-terminal polls: the SDKs sleep that long instead of their 5 s default."""
     return {} if job.status in TERMINAL else {"Retry-After": "1"}
 
 
-def has_more(job: Job, page: ResultPage) -> bool:
+def has_more(job: JobRecord, page: ResultPage) -> bool:
     return job.status in TERMINAL and page.skip + page.top < len(job.payload["documents"])
 
 
-def render_ga(job: Job, page: ResultPage) -> dict[str, Any]:
+def render_ga(job: JobRecord, page: ResultPage) -> dict[str, Any]:
     ids = [document["id"] for document in job.payload["documents"]]
     tasks = job.result.get("tasks", [])
     items = []
@@ -108,7 +107,7 @@ def render_ga(job: Job, page: ResultPage) -> dict[str, Any]:
     return body
 
 
-def render_v32(job: Job, page: ResultPage) -> dict[str, Any]:
+def render_v32(job: JobRecord, page: ResultPage) -> dict[str, Any]:
     """The real v3.2 shape, plus the seed document's ``tasks.tasks`` nesting and ``tasks.details`` block."""
     ids = [document["id"] for document in job.payload["documents"]]
     tasks = job.result.get("tasks", [])

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from customner.context import AppContext
 from customner.formats.azure_project import ProjectFile
 from customner.jobs import lifecycle
-from customner.jobs.lifecycle import JobStatus
+from customner.jobs.lifecycle import JobRecord, JobStatus
 from customner.services import deployments, training, transfer
-from customner.store.tables import Deployment, Job
+from customner.store.tables import Deployment
 
 PROJECT = "MyProject"
 DEPLOYMENT = "MyDeploymentName"
@@ -26,7 +26,7 @@ def demo_project_file() -> ProjectFile:
     return ProjectFile.model_validate(json.loads(resources.files("customner.demo").joinpath("project.json").read_text("utf-8")))
 
 
-def wait(context: AppContext, job_id: str, step: str, progress: Progress) -> Job:
+def wait(context: AppContext, job_id: str, step: str, progress: Progress) -> JobRecord:
     # Jobs that report no progress of their own (import, deploy) still end their row when they succeed, so
     # each row's timer stops when its step ends instead of running until the whole demo is ready.
     job = lifecycle.wait(context.db, job_id, timeout=24 * 3600, interval=0.3,

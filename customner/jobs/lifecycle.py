@@ -39,6 +39,35 @@ TERMINAL: frozenset[str] = frozenset(
     {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.PARTIALLY_COMPLETED})
 ACTIVE: tuple[str, ...] = (JobStatus.NOT_STARTED, JobStatus.RUNNING, JobStatus.CANCELLING)
 
+@dataclass(frozen=True)
+class JobRecord:
+    """A detached, read-only snapshot of one job: what services hand to the HTTP layers (never the ORM row)."""
+
+    id: str
+    kind: str
+    project_name: str | None
+    scope: str | None
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    expires_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    cancel_requested: bool
+    progress: float
+    payload: dict[str, Any]
+    result: dict[str, Any]
+    errors: list[Any]
+    warnings: list[Any]
+    worker: str | None
+    attempts: int
+    request_id: str | None
+
+    @classmethod
+    def of(cls, row: Job) -> JobRecord:
+        return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
+
+
 class Cancelled(Exception):
     """Raised by a job function that noticed its cancellation request."""
 
@@ -66,10 +95,11 @@ def create(db: Database, kind: str, **fields: Any) -> Job:
     return job
 
 
-def load(db: Database, job_id: str) -> Job | None:
+def load(db: Database, job_id: str) -> JobRecord | None:
     """A detached snapshot of one job, or None."""
     with db.session() as session:
-        return session.get(Job, job_id)
+        row = session.get(Job, job_id)
+        return None if row is None else JobRecord.of(row)
 
 
 def load_in(session: Session, job_id: str) -> Job | None:
@@ -77,7 +107,7 @@ def load_in(session: Session, job_id: str) -> Job | None:
     return session.get(Job, job_id)
 
 
-def load_running(db: Database, job_id: str) -> Job:
+def load_running(db: Database, job_id: str) -> JobRecord:
     """The row of the job a job function is running; it cannot vanish while it runs."""
     job = load(db, job_id)
     if job is None:
@@ -91,16 +121,17 @@ def find_active(session: Session, kind: str, project_name: str) -> Job | None:
         Job.kind == kind, Job.project_name == project_name, Job.status.in_(ACTIVE))).first()
 
 
-def list_for_project(db: Database, kind: str, project_name: str, skip: int, top: int) -> tuple[list[Job], int]:
+def list_for_project(db: Database, kind: str, project_name: str, skip: int, top: int) -> tuple[list[JobRecord], int]:
     """Unexpired jobs of one kind for a project, oldest first, and their total."""
     with db.session() as session:
         query = select(Job).where(Job.kind == kind, Job.project_name == project_name, Job.expires_at >= utcnow())
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        return list(session.scalars(query.order_by(Job.created_at).offset(skip).limit(top)).all()), total
+        rows = session.scalars(query.order_by(Job.created_at).offset(skip).limit(top)).all()
+        return [JobRecord.of(row) for row in rows], total
 
 
 def wait(db: Database, job_id: str, timeout: float = 30.0, interval: float = 0.1,
-         on_poll: Callable[[Job], None] | None = None) -> Job:
+         on_poll: Callable[[JobRecord], None] | None = None) -> JobRecord:
     """Poll until the job is terminal or ``timeout`` seconds passed; returns the last snapshot."""
     deadline = time.monotonic() + timeout
     while True:
@@ -320,10 +351,11 @@ def existing_ids(db: Database, job_ids: Iterable[str]) -> set[str]:
         return set(session.scalars(select(Job.id).where(Job.id.in_(ids))).all())
 
 
-def active(db: Database, kind: str) -> list[Job]:
+def active(db: Database, kind: str) -> list[JobRecord]:
     """Unfinished jobs of one kind (e.g. the trainings whose model folders are being written)."""
     with db.session() as session:
-        return list(session.scalars(select(Job).where(Job.kind == kind, Job.status.in_(ACTIVE))).all())
+        return [JobRecord.of(row) for row in session.scalars(
+            select(Job).where(Job.kind == kind, Job.status.in_(ACTIVE))).all()]
 
 
 def count_waiting(db: Database, kind: str) -> int:

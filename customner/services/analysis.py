@@ -16,11 +16,11 @@ from sqlalchemy import select
 from customner import errors
 from customner.clock import iso_precise, utcnow
 from customner.jobs import lifecycle
-from customner.jobs.lifecycle import TERMINAL, Cancelled, JobStatus
+from customner.jobs.lifecycle import TERMINAL, Cancelled, JobRecord, JobStatus
 from customner.jobs.registry import RUNTIME, job_function
 from customner.ner.offsets import OffsetMapper, StringIndexType
 from customner.services.names import text_problem
-from customner.store.tables import Deployment, Job, Project
+from customner.store.tables import Deployment, Project
 
 if TYPE_CHECKING:
     from customner.context import AppContext
@@ -137,7 +137,7 @@ def _task_state(task: CustomEntityTask, status: str) -> dict[str, Any]:
     }
 
 
-def get(context: AppContext, job_id: str) -> Job:
+def get(context: AppContext, job_id: str) -> JobRecord:
     job = lifecycle.load(context.db, job_id)
     if job is None or job.kind != ANALYSIS_KIND or job.expires_at < utcnow():
         raise errors.NotFound(

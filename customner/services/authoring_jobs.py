@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from customner import errors
 from customner.clock import utcnow
 from customner.jobs import lifecycle
+from customner.jobs.lifecycle import JobRecord
 from customner.store.tables import Job
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def load(session: Session, job_id: str) -> Job:
     return job
 
 
-def project_of(job: Job) -> str:
+def project_of(job: Job | JobRecord) -> str:
     """The project of an authoring job: every authoring kind has one (``build`` sets it)."""
     if job.project_name is None:
         raise ValueError(f"job {job.id} belongs to no project")
@@ -72,7 +73,7 @@ def project_of(job: Job) -> str:
 
 
 def get(context: AppContext, job_id: str, kinds: tuple[str, ...], project_name: str | None = None,
-        scope: str | None = None) -> Job:
+        scope: str | None = None) -> JobRecord:
     job = lifecycle.load(context.db, job_id)
     if (job is None or job.kind not in kinds or job.expires_at < utcnow()
             or (project_name is not None and job.project_name != project_name)

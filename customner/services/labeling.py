@@ -20,7 +20,7 @@ from customner import errors
 from customner.clock import utcnow
 from customner.formats.sources import SourceMap
 from customner.jobs import lifecycle
-from customner.jobs.lifecycle import TERMINAL, JobStatus
+from customner.jobs.lifecycle import TERMINAL, JobRecord, JobStatus
 from customner.services import audit, projects, sources
 from customner.services.evaluation import MIN_TEST_LABELS, MIN_TRAIN_LABELS
 from customner.services.names import MAX_DOCUMENT_CHARACTERS, MAX_ENTITY_TYPES, check_file_name, container_key, entity_name_problem
@@ -28,7 +28,6 @@ from customner.store.tables import (
     Annotation,
     Document,
     EntityType,
-    Job,
     Label,
     Project,
     RejectedSuggestion,
@@ -49,20 +48,20 @@ MAX_SCORED_DOCUMENTS = 200
 # ---------------------------------------------------------------- jobs
 
 
-def wait_job(context: AppContext, job_id: str, timeout: float = 30.0) -> Job:
+def wait_job(context: AppContext, job_id: str, timeout: float = 30.0) -> JobRecord:
     """Wait for a short authoring job (import, deploy, delete) so the page can show its outcome."""
     get_job(context, job_id)
     return lifecycle.wait(context.db, job_id, timeout)
 
 
-def get_job(context: AppContext, job_id: str) -> Job:
+def get_job(context: AppContext, job_id: str) -> JobRecord:
     job = lifecycle.load(context.db, job_id)
     if job is None:
         raise errors.NotFound(f"The job '{job_id}' was not found; it may have expired.")
     return job
 
 
-def job_error(job: Job) -> str | None:
+def job_error(job: JobRecord) -> str | None:
     """The readable reason a job did not succeed, or None."""
     if job.status == JobStatus.SUCCEEDED:
         return None

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete
 
 from customner import errors, ner
+from customner.jobs.lifecycle import JobRecord
 from customner.jobs.registry import job_function
 from customner.services import authoring_jobs, projects, training
 from customner.services.documents import load_assets
 from customner.services.models import get_model_or_raise, snapshot_assets
-from customner.store.tables import EvaluatedDocument, Job
+from customner.store.tables import EvaluatedDocument
 
 if TYPE_CHECKING:
     from customner.context import AppContext
@@ -34,7 +35,7 @@ def submit(context: AppContext, project_name: str, label: str, options: training
     return authoring_jobs.submit(context, EVALUATE_KIND, project_name, payload, scope=label)
 
 
-def job_result(job: Job) -> dict[str, object]:
+def job_result(job: JobRecord) -> dict[str, object]:
     """Azure's EvaluationJobResult: the options, the model, and how far the job is."""
     done = job.status == "succeeded"
     return {"evaluationOptions": job.payload["evaluationOptions"], "modelLabel": job.payload["modelLabel"],

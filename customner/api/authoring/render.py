@@ -8,7 +8,8 @@ from fastapi import Request
 
 from customner.api.common import base_url
 from customner.clock import iso_seconds
-from customner.store.tables import Deployment, Job, Project, TrainedModel
+from customner.jobs.lifecycle import JobRecord
+from customner.store.tables import Deployment, Project, TrainedModel
 
 PREFIX = "/language/authoring/analyze-text/projects"
 
@@ -17,7 +18,7 @@ def job_url(request: Request, path: str, version: str) -> str:
     return f"{base_url(request)}{PREFIX}{path}?api-version={version}"
 
 
-def job_state(job: Job, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def job_state(job: JobRecord, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     body = {
         "jobId": job.id, "createdDateTime": iso_seconds(job.created_at),
         "lastUpdatedDateTime": iso_seconds(job.updated_at), "expirationDateTime": iso_seconds(job.expires_at),

@@ -10,10 +10,9 @@ from pydantic import BaseModel, Field
 from customner.api import wire_models as wm
 from customner.api.authoring.render import job_state, job_url, model
 from customner.api.common import AuthoringVersion, Context, Paging, SnapshotVersion, accepted, json_response, require_utf16
-from customner.jobs.lifecycle import JobStatus
+from customner.jobs.lifecycle import JobRecord, JobStatus
 from customner.ner.offsets import OffsetMapper, StringIndexType
 from customner.services import authoring_jobs, models, training
-from customner.store.tables import Job
 
 router = APIRouter(tags=["authoring: training and models"])
 
@@ -42,7 +41,7 @@ def train(project_name: str, body: TrainingJobOptions, request: Request, context
     return accepted(job_url(request, f"/{project_name}/train/jobs/{job_id}", version))
 
 
-def _training_state(job: Job) -> dict[str, object]:
+def _training_state(job: JobRecord) -> dict[str, object]:
     """A job that ended failed or cancelled never leaves a phase looking as if it were still running."""
     result = dict(job.result)
     if job.status in (JobStatus.FAILED, JobStatus.CANCELLED):

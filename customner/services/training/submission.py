@@ -8,12 +8,12 @@ from sqlalchemy import select
 
 from customner import errors, ner
 from customner.jobs import lifecycle
-from customner.jobs.lifecycle import TERMINAL, JobStatus
+from customner.jobs.lifecycle import TERMINAL, JobRecord, JobStatus
 from customner.services import authoring_jobs, projects
 from customner.services.names import MAX_MODELS, check_resource_name
 from customner.services.training.options import EvaluationOptions, TrainingOptions
 from customner.services.training.progress import result_state
-from customner.store.tables import Job, TrainedModel
+from customner.store.tables import TrainedModel
 
 if TYPE_CHECKING:
     from customner.context import AppContext
@@ -79,7 +79,7 @@ def cancel(context: AppContext, project_name: str, job_id: str) -> None:
         raise errors.InvalidRequest(f"The training job '{job_id}' has already finished ({before}).")
 
 
-def list_jobs(context: AppContext, project_name: str, skip: int, top: int) -> tuple[list[Job], int]:
+def list_jobs(context: AppContext, project_name: str, skip: int, top: int) -> tuple[list[JobRecord], int]:
     with context.db.session() as session:
         projects.get_or_raise(session, project_name)
     return lifecycle.list_for_project(context.db, TRAIN_KIND, project_name, skip, top)
