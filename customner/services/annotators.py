@@ -20,7 +20,8 @@ from customner.clock import utcnow
 from customner.ner.agreement import AgreementReport, AnnotatedDocument, agreement
 from customner.ner.tokenize import tokenize
 from customner.ner.types import Span
-from customner.services import labeling, projects
+from customner.services import projects
+from customner.services.labeling import documents, label_store
 from customner.services.names import container_key
 from customner.store.tables import Annotation, Document
 
@@ -41,7 +42,7 @@ def _names(annotators: list[str]) -> list[str]:
 
 
 def assign(context: AppContext, project_name: str, annotators: list[str], *, per_document: int = 1,
-           count: int | None = None, wanted: labeling.DocumentFilter | None = None, actor: str) -> int:
+           count: int | None = None, wanted: documents.DocumentFilter | None = None, actor: str) -> int:
     """Give documents to annotators, ``per_document`` different annotators each, the least busy first.
 
     The documents are those matching ``wanted`` (all by default) that still lack annotators, in project
@@ -53,7 +54,7 @@ def assign(context: AppContext, project_name: str, annotators: list[str], *, per
                                     f"not {per_document}.")
     if count is not None and count < 1:
         raise errors.InvalidRequest("Assign at least one document.")
-    rows = labeling.list_documents(context, project_name, wanted or labeling.DocumentFilter())
+    rows = documents.list_documents(context, project_name, wanted or documents.DocumentFilter())
     with context.db.session() as session:
         existing = _copies(session, project_name)
         load = Counter({name: 0 for name in names})
@@ -61,12 +62,12 @@ def assign(context: AppContext, project_name: str, annotators: list[str], *, per
         holders: dict[int, set[str]] = {}
         for copy in existing:
             holders.setdefault(copy.document_id, set()).add(copy.annotator)
-        made = documents = 0
+        made = given = 0
         for row in rows:
             have = holders.get(row.id, set())
             if len(have & set(names)) >= per_document:
                 continue
-            if count is not None and documents >= count:
+            if count is not None and given >= count:
                 break
             free = sorted((name for name in names if name not in have), key=lambda name: (load[name], names.index(name)))
             for name in free[:per_document - len(have & set(names))]:
@@ -74,7 +75,7 @@ def assign(context: AppContext, project_name: str, annotators: list[str], *, per
                                        assigned_by=actor, assigned_at=utcnow()))
                 load[name] += 1
                 made += 1
-            documents += 1
+            given += 1
         return made
 
 
@@ -168,7 +169,7 @@ class ReviewView:
 
 
 def review_view(context: AppContext, project_name: str, document_id: int) -> ReviewView:
-    document = labeling.get_document(context, project_name, document_id)
+    document = documents.get_document(context, project_name, document_id)
     with context.db.session() as session:
         row = session.get(Document, document_id)
         assert row is not None
@@ -190,7 +191,7 @@ def review_view(context: AppContext, project_name: str, document_id: int) -> Rev
 
 
 def settle(context: AppContext, project_name: str, document_id: int, *, base_version: int, actor: str,
-           accept: str | None = None, keep: list[str] | None = None) -> labeling.Saved:
+           accept: str | None = None, keep: list[str] | None = None) -> label_store.Saved:
     """Make one annotator's copy (``accept``), or the chosen candidates (``keep``), the project's labels."""
     view = review_view(context, project_name, document_id)
     if accept is not None:
@@ -212,7 +213,7 @@ def settle(context: AppContext, project_name: str, document_id: int, *, base_ver
                     f"“{view.text[a.start:a.end]}” ({a.category}) and “{view.text[b.start:b.end]}” ({b.category}) "
                     "overlap; keep only one of them.")
     labels = [{"start": s.start, "end": s.end, "category": s.category} for s in chosen]
-    return labeling.save_labels(context, project_name, document_id, labels, base_version=base_version, actor=actor,
+    return label_store.save_labels(context, project_name, document_id, labels, base_version=base_version, actor=actor,
                                 action="review")
 
 
@@ -232,10 +233,10 @@ def project_agreement(context: AppContext, project_name: str) -> AgreementReport
             row = session.get(Document, document_id)
             assert row is not None
             locations[document_id] = row.location
-    documents = []
+    annotated = []
     for document_id, copies in grouped.items():
         if len(copies) < 2:
             continue
         text = context.blobs.read_text(container_key(container, locations[document_id]))
-        documents.append(AnnotatedDocument([(w.start, w.end) for w in tokenize(text)], copies))
-    return agreement(documents, categories)
+        annotated.append(AnnotatedDocument([(w.start, w.end) for w in tokenize(text)], copies))
+    return agreement(annotated, categories)

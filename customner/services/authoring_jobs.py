@@ -1,4 +1,4 @@
-"""Authoring jobs (import, export, train, deploy, swap, deletion): ids, queueing and lookup by id."""
+"""Authoring jobs (import, export, train, deploy, swap, deletion): ids, queueing, lookup by id and waiting."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from customner import errors
 from customner.clock import utcnow
 from customner.jobs import lifecycle
-from customner.jobs.lifecycle import JobRecord
+from customner.jobs.lifecycle import TERMINAL, JobRecord, JobStatus
 from customner.store.tables import Job
 
 if TYPE_CHECKING:
@@ -80,3 +80,26 @@ def get(context: AppContext, job_id: str, kinds: tuple[str, ...], project_name: 
             or (scope is not None and job.scope != scope)):
         raise errors.NotFound(f"The job '{job_id}' was not found or has expired.", inner_code="NotFound")
     return job
+
+
+def find(context: AppContext, job_id: str) -> JobRecord:
+    """Any job by id, for the Studio's own pages; 404 once it is gone."""
+    job = lifecycle.load(context.db, job_id)
+    if job is None:
+        raise errors.NotFound(f"The job '{job_id}' was not found; it may have expired.")
+    return job
+
+
+def wait(context: AppContext, job_id: str, timeout: float = 30.0) -> JobRecord:
+    """Wait for a short authoring job (import, deploy, delete) so the page can show its outcome."""
+    find(context, job_id)
+    return lifecycle.wait(context.db, job_id, timeout)
+
+
+def error_of(job: JobRecord) -> str | None:
+    """The readable reason a job did not succeed, or None."""
+    if job.status == JobStatus.SUCCEEDED:
+        return None
+    if job.errors:
+        return "; ".join(str(error.get("message", error)) for error in job.errors if error)
+    return f"The job ended as '{job.status}'." if job.status in TERMINAL else "The job is still running."

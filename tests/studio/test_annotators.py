@@ -10,7 +10,8 @@ import pytest
 from customner import errors
 from customner.assembly import build_context
 from customner.context import AppContext
-from customner.services import annotators, audit, labeling, projects
+from customner.services import annotators, audit, projects
+from customner.services.labeling import documents, entity_types, label_store, overview
 from customner.settings import Settings
 
 FIXTURE = json.loads((Path(__file__).parents[1] / "fixtures" / "agreement" / "hand_computed.json").read_text("utf-8"))
@@ -26,15 +27,15 @@ def context(tmp_path: Path) -> AppContext:
     projects.create_or_update(context, "P", projects.ProjectChanges(
         project_kind=projects.PROJECT_KIND, storage_container="p-docs", language="en-us"))
     for name in ("PER", "LOC"):
-        labeling.add_entity_type(context, "P", name)
+        entity_types.add_entity_type(context, "P", name)
     texts = [FIXTURE["two_annotators"]["text"]] + [f"document {i}" for i in range(1, 5)]
-    labeling.add_documents(context, "P", [labeling.NewDocument(f"d{i}.txt", text.encode()) for i, text in enumerate(texts)],
+    documents.add_documents(context, "P", [documents.NewDocument(f"d{i}.txt", text.encode()) for i, text in enumerate(texts)],
                            "Train")
     return context
 
 
 def ids(context: AppContext) -> list[int]:
-    return [row.id for row in labeling.list_documents(context, "P", labeling.DocumentFilter())]
+    return [row.id for row in documents.list_documents(context, "P", documents.DocumentFilter())]
 
 
 def test_assign_by_count_two_per_document_spreads_the_load(context: AppContext) -> None:
@@ -52,8 +53,8 @@ def test_assign_by_count_two_per_document_spreads_the_load(context: AppContext) 
 
 
 def test_assign_by_filter(context: AppContext) -> None:
-    labeling.set_dataset(context, "P", ids(context)[4], "Test")
-    made = annotators.assign(context, "P", ["dan"], wanted=labeling.DocumentFilter(dataset="Test"), actor="owner")
+    documents.set_dataset(context, "P", ids(context)[4], "Test")
+    made = annotators.assign(context, "P", ["dan"], wanted=documents.DocumentFilter(dataset="Test"), actor="owner")
     assert made == 1 and annotators.assigned_ids(context, "P", "dan") == [ids(context)[4]]
 
 
@@ -61,27 +62,27 @@ def test_each_annotator_keeps_an_own_versioned_copy_and_review_settles_it(contex
     first = ids(context)[0]
     annotators.assign(context, "P", ["A", "B"], per_document=2, count=1, actor="owner")
     case = FIXTURE["two_annotators"]["annotations"]
-    labeling.save_labels(context, "P", first, spans(case["A"]), base_version=0, actor="A", annotator="A")
-    labeling.save_labels(context, "P", first, spans(case["B"]), base_version=0, actor="B", annotator="B")
-    with pytest.raises(labeling.StaleLabels):  # each copy has its own version
-        labeling.save_labels(context, "P", first, [], base_version=0, actor="A", annotator="A")
-    assert labeling.get_document(context, "P", first, "A").labels == spans(case["A"])
-    assert labeling.get_document(context, "P", first).labels == []  # the project's labels are untouched
-    assert not labeling.get_document(context, "P", first).labeled  # so training does not use it yet
+    label_store.save_labels(context, "P", first, spans(case["A"]), base_version=0, actor="A", annotator="A")
+    label_store.save_labels(context, "P", first, spans(case["B"]), base_version=0, actor="B", annotator="B")
+    with pytest.raises(label_store.StaleLabels):  # each copy has its own version
+        label_store.save_labels(context, "P", first, [], base_version=0, actor="A", annotator="A")
+    assert documents.get_document(context, "P", first, "A").labels == spans(case["A"])
+    assert documents.get_document(context, "P", first).labels == []  # the project's labels are untouched
+    assert not documents.get_document(context, "P", first).labeled  # so training does not use it yet
     with pytest.raises(errors.NotFound, match="not assigned"):
-        labeling.get_document(context, "P", first, "carol")
+        documents.get_document(context, "P", first, "carol")
 
     view = annotators.review_view(context, "P", first)
     agreed = [c for c in view.candidates if c.by == ["A", "B"]]
     assert [(c.text, c.category) for c in agreed] == [("e", "LOC")]
     saved = annotators.settle(context, "P", first, base_version=0, actor="rev", accept="A")
-    assert labeling.get_document(context, "P", first).labels == spans(case["A"])
+    assert documents.get_document(context, "P", first).labels == spans(case["A"])
     with pytest.raises(errors.InvalidRequest, match="overlap"):
         annotators.settle(context, "P", first, base_version=saved.version, actor="rev",
                           keep=["0:3:PER", "0:1:PER"])
     merged = annotators.settle(context, "P", first, base_version=saved.version, actor="rev",
                                keep=["0:3:PER", "8:9:LOC", "18:19:PER"])
-    document = labeling.get_document(context, "P", first)
+    document = documents.get_document(context, "P", first)
     assert document.labels == spans([[0, 3, "PER"], [8, 9, "LOC"], [18, 19, "PER"]]) and document.labeled
     assert merged.version == 2
     trail = audit.history(context, "P", first)
@@ -96,7 +97,7 @@ def test_project_agreement_matches_the_hand_computed_fixture(context: AppContext
     annotators.assign(context, "P", ["A", "B"], per_document=2, count=1, actor="owner")
     case = FIXTURE["two_annotators"]
     for name in ("A", "B"):
-        labeling.save_labels(context, "P", first, spans(case["annotations"][name]), base_version=0, actor=name,
+        label_store.save_labels(context, "P", first, spans(case["annotations"][name]), base_version=0, actor=name,
                              annotator=name)
     report = annotators.project_agreement(context, "P")
     assert report.kappa_kind == "cohen" and report.documents == 1
@@ -107,11 +108,11 @@ def test_project_agreement_matches_the_hand_computed_fixture(context: AppContext
 def test_deleting_a_type_also_trashes_annotator_copies(context: AppContext) -> None:
     first = ids(context)[0]
     annotators.assign(context, "P", ["A"], count=1, actor="owner")
-    labeling.save_labels(context, "P", first, spans([[0, 1, "PER"], [8, 9, "LOC"]]), base_version=0, actor="A",
+    label_store.save_labels(context, "P", first, spans([[0, 1, "PER"], [8, 9, "LOC"]]), base_version=0, actor="A",
                          annotator="A")
-    assert {t.name: t.in_copies for t in labeling.overview(context, "P").types} == {"PER": 1, "LOC": 1}  # what the page says
-    assert labeling.delete_entity_type(context, "P", "LOC", actor="owner") == 1
-    assert labeling.get_document(context, "P", first, "A").labels == spans([[0, 1, "PER"]])
-    (trashed,) = labeling.trash(context, "P")
-    assert labeling.restore_entity_type(context, "P", trashed.id, actor="owner") == (1, 0)
-    assert labeling.get_document(context, "P", first, "A").labels == spans([[0, 1, "PER"], [8, 9, "LOC"]])
+    assert {t.name: t.in_copies for t in overview.overview(context, "P").types} == {"PER": 1, "LOC": 1}  # what the page says
+    assert entity_types.delete_entity_type(context, "P", "LOC", actor="owner") == 1
+    assert documents.get_document(context, "P", first, "A").labels == spans([[0, 1, "PER"]])
+    (trashed,) = entity_types.trash(context, "P")
+    assert entity_types.restore_entity_type(context, "P", trashed.id, actor="owner") == (1, 0)
+    assert documents.get_document(context, "P", first, "A").labels == spans([[0, 1, "PER"], [8, 9, "LOC"]])

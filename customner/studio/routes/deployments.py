@@ -11,7 +11,8 @@ from fastapi import APIRouter, Form, Request, Response
 
 from customner import errors
 from customner.api.common import KEY_HEADER, base_url
-from customner.services import deployments, labeling, models
+from customner.services import authoring_jobs, deployments, models
+from customner.services.labeling import overview
 from customner.studio.web import Studio, StudioRoute, flash, redirect, render
 
 router = APIRouter(route_class=StudioRoute)
@@ -52,13 +53,13 @@ def page(request: Request, context: Studio, name: str, url: str | None = None) -
     trained, _ = models.list_models(context, name, 0, 100)
     chosen = next((slot for slot in slots if slot.name == url), None)
     requests = prediction_requests(base_url(request), name, chosen.name) if chosen else None
-    return render(request, "deploy.html", project=labeling.overview(context, name), slots=slots, models=trained,
+    return render(request, "deploy.html", project=overview.overview(context, name), slots=slots, models=trained,
                   chosen=chosen, requests=requests, tab="deploy")
 
 
 def _finish(request: Request, context: Studio, job_id: str, done: str, name: str) -> Response:
-    job = labeling.wait_job(context, job_id, timeout=120)
-    problem = labeling.job_error(job)
+    job = authoring_jobs.wait(context, job_id, timeout=120)
+    problem = authoring_jobs.error_of(job)
     if problem:
         raise errors.InvalidRequest(problem)
     flash(request, done)

@@ -7,7 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from customner.services import labeling, models
+from customner.services import models
+from customner.services.labeling import guidance, overview
 from customner.studio.highlight import pieces, type_colors
 from customner.studio.web import Studio, StudioRoute, render
 
@@ -59,7 +60,7 @@ def region_views(context: Any, name: str, label: str, mismatches_only: bool) -> 
 
 @router.get("/projects/{name}/evaluate")
 def page(request: Request, context: Studio, name: str, model: str | None = None, mismatches: bool = False) -> Response:
-    project = labeling.overview(context, name)
+    project = overview.overview(context, name)
     rows, _ = models.list_models(context, name, 0, 100)
     rows = sorted(rows, key=lambda row: row.trained_at, reverse=True)
     chosen = next((row for row in rows if row.label == model), rows[0] if rows else None)
@@ -69,7 +70,7 @@ def page(request: Request, context: Studio, name: str, model: str | None = None,
         evaluation = summary.get("customEntityRecognitionEvaluation", {})
         categories = list(chosen.snapshot.get("categories", [])) or list(evaluation.get("entities", {}))
         names, matrix = heatmap(evaluation.get("confusionMatrix", {}), categories)
-        values.update(evaluation=evaluation, guidance=labeling.guidance(summary), names=names, matrix=matrix,
+        values.update(evaluation=evaluation, guidance=guidance.guidance(summary), names=names, matrix=matrix,
                       colors=type_colors(categories),
                       regions=region_views(context, name, chosen.label, mismatches))
     return render(request, "evaluate.html", **values)

@@ -9,7 +9,8 @@ from fastapi.responses import JSONResponse
 
 from customner import errors
 from customner.access import policy
-from customner.services import annotators, audit, labeling
+from customner.services import annotators, audit
+from customner.services.labeling import assistance, documents, label_store, overview
 from customner.studio.web import Studio, StudioRoute, current_actor, current_role, flash, redirect, render
 
 router = APIRouter(route_class=StudioRoute)
@@ -34,7 +35,7 @@ def start(request: Request, context: Studio, name: str) -> Response:
             flash(request, "No document of this project is waiting for you." if mine is None else "All your documents are labeled.")
             return redirect(request, "/studio/projects")
         return redirect(request, f"/studio/projects/{name}/documents/{mine.first_open}")
-    rows = labeling.list_documents(context, name, labeling.DocumentFilter())
+    rows = documents.list_documents(context, name, documents.DocumentFilter())
     if not rows:
         flash(request, "Add some documents first.", "warn")
         return redirect(request, f"/studio/projects/{name}/documents")
@@ -44,7 +45,7 @@ def start(request: Request, context: Studio, name: str) -> Response:
 
 @router.get("/projects/{name}/next-useful")
 def next_useful(request: Request, context: Studio, name: str, after: int | None = None) -> Response:
-    ranked = labeling.most_useful(context, name, exclude=after)
+    ranked = assistance.most_useful(context, name, exclude=after)
     if not ranked:
         flash(request, "Every document is labeled.", "ok")
         return redirect(request, f"/studio/projects/{name}/documents")
@@ -54,20 +55,20 @@ def next_useful(request: Request, context: Studio, name: str, after: int | None 
 @router.get("/projects/{name}/documents/{document_id}")
 def page(request: Request, context: Studio, name: str, document_id: int, annotator: str | None = None) -> Response:
     copy = whose_copy(request, annotator)
-    document = labeling.get_document(context, name, document_id, copy)
-    model = labeling.latest_model(context, name)
+    document = documents.get_document(context, name, document_id, copy)
+    model = assistance.latest_model(context, name)
     state = {"project": name, "id": document.id, "text": document.text, "labels": document.labels,
              "categories": document.categories, "dataset": document.dataset, "hasModel": model is not None,
              "nextId": document.next_id, "previousId": document.previous_id, "version": document.version,
              "annotator": copy, "slots": {t.name: t.slot for t in document.types}}
-    return render(request, "label.html", project=labeling.overview(context, name), document=document,
+    return render(request, "label.html", project=overview.overview(context, name), document=document,
                   state=state, model=model, tab="label", history=audit.history(context, name, document_id, copy))
 
 
 @router.get("/projects/{name}/documents/{document_id}/history")
 def history(request: Request, context: Studio, name: str, document_id: int, annotator: str | None = None) -> Response:
     copy = whose_copy(request, annotator)
-    text = labeling.get_document(context, name, document_id, copy).text  # 404 for another project's document
+    text = documents.get_document(context, name, document_id, copy).text  # 404 for another project's document
     return render(request, "partials/history.html", history=audit.history(context, name, document_id, copy), text=text)
 
 
@@ -77,10 +78,10 @@ def save(request: Request, context: Studio, name: str, document_id: int, annotat
     if not isinstance(body.get("version"), int):
         raise errors.InvalidRequest("Name the version of the labels you changed (\"version\"); reload the page.")
     try:
-        saved = labeling.save_labels(context, name, document_id, list(body.get("labels", [])),
+        saved = label_store.save_labels(context, name, document_id, list(body.get("labels", [])),
                                      base_version=body["version"], actor=current_actor(request),
                                      annotator=whose_copy(request, annotator))
-    except labeling.StaleLabels as stale:
+    except label_store.StaleLabels as stale:
         return JSONResponse({"error": stale.message, "current": {
             "version": stale.version, "labels": stale.labels, "by": stale.by,
             "at": stale.at.isoformat() + "Z" if stale.at else None}}, status_code=409)
@@ -89,14 +90,14 @@ def save(request: Request, context: Studio, name: str, document_id: int, annotat
 
 @router.get("/projects/{name}/documents/{document_id}/suggestions.json")
 def suggestions(request: Request, context: Studio, name: str, document_id: int, annotator: str | None = None) -> Response:
-    model_id, found = labeling.suggestions(context, name, document_id, whose_copy(request, annotator))
+    model_id, found = assistance.suggestions(context, name, document_id, whose_copy(request, annotator))
     return JSONResponse({"model": model_id, "suggestions": found})
 
 
 @router.post("/projects/{name}/documents/{document_id}/rejections.json")
 def reject(request: Request, context: Studio, name: str, document_id: int,
            body: dict[str, Any] = Body(...)) -> Response:  # noqa: B008
-    count = labeling.reject_suggestions(context, name, document_id, str(body.get("model", "")),
+    count = assistance.reject_suggestions(context, name, document_id, str(body.get("model", "")),
                                         list(body.get("suggestions", [])), actor=current_actor(request),
                                         undo=bool(body.get("undo")))
     return JSONResponse({"rejected": 0 if body.get("undo") else count})

@@ -14,8 +14,9 @@ from customner import errors
 from customner.formats import registry
 from customner.formats.azure_project import ProjectFile
 from customner.formats.corpus import FormatError
-from customner.services import labeling, projects, transfer
+from customner.services import authoring_jobs, projects, transfer
 from customner.services.exchange import container_for
+from customner.services.labeling import entity_types, overview
 from customner.services.languages import LANGUAGES
 from customner.studio.web import Studio, StudioRoute, current_actor, flash, redirect, render
 
@@ -25,7 +26,7 @@ EXPORT_VERSION = "2022-05-01"
 
 @router.get("/projects")
 def list_page(request: Request, context: Studio) -> Response:
-    return render(request, "projects.html", projects=labeling.overviews(context), languages=LANGUAGES,
+    return render(request, "projects.html", projects=overview.overviews(context), languages=LANGUAGES,
                   formats={name: registry.LABELS[name] for name in registry.IMPORT_NAMES})
 
 
@@ -44,36 +45,36 @@ def create(request: Request, context: Studio, name: Annotated[str, Form()], lang
         description=description.strip() or None))
     for entity in (part.strip() for part in re.split(r"[,\n]", types)):
         if entity:
-            labeling.add_entity_type(context, name, entity)
+            entity_types.add_entity_type(context, name, entity)
     flash(request, f"Project '{name}' created. Add documents next.")
     return redirect(request, f"/studio/projects/{name}/documents")
 
 
 @router.get("/projects/{name}")
 def project_page(request: Request, context: Studio, name: str) -> Response:
-    return render(request, "project.html", project=labeling.overview(context, name), tab="overview",
-                  formats=registry.LABELS, trash=labeling.trash(context, name))
+    return render(request, "project.html", project=overview.overview(context, name), tab="overview",
+                  formats=registry.LABELS, trash=entity_types.trash(context, name))
 
 
 @router.post("/projects/{name}/types")
 def add_type(request: Request, context: Studio, name: str, entity: Annotated[str, Form()],
              back: Annotated[str, Form()] = "") -> Response:
-    labeling.add_entity_type(context, name, entity)
+    entity_types.add_entity_type(context, name, entity)
     flash(request, f"Entity type '{entity.strip()}' added.")
     return redirect(request, back if back.startswith("/studio/") else f"/studio/projects/{name}")
 
 
 @router.post("/projects/{name}/types/{entity}/delete")
 def delete_type(request: Request, context: Studio, name: str, entity: str) -> Response:
-    removed = labeling.delete_entity_type(context, name, entity, actor=current_actor(request))
+    removed = entity_types.delete_entity_type(context, name, entity, actor=current_actor(request))
     flash(request, f"Entity type '{entity}' deleted with its {removed} label(s). "
-                   f"You can restore both from the trash below for {labeling.TRASH_DAYS} days.")
+                   f"You can restore both from the trash below for {entity_types.TRASH_DAYS} days.")
     return redirect(request, f"/studio/projects/{name}")
 
 
 @router.post("/projects/{name}/trash/{trash_id}/restore")
 def restore_type(request: Request, context: Studio, name: str, trash_id: int) -> Response:
-    restored, skipped = labeling.restore_entity_type(context, name, trash_id, actor=current_actor(request))
+    restored, skipped = entity_types.restore_entity_type(context, name, trash_id, actor=current_actor(request))
     note = f" {skipped} label(s) were not restored: their document is gone or has an overlapping label now." if skipped else ""
     flash(request, f"Entity type restored with {restored} label(s).{note}", "warn" if skipped else "ok")
     return redirect(request, f"/studio/projects/{name}")
@@ -81,8 +82,8 @@ def restore_type(request: Request, context: Studio, name: str, trash_id: int) ->
 
 @router.post("/projects/{name}/delete")
 def delete(request: Request, context: Studio, name: str) -> Response:
-    job = labeling.wait_job(context, projects.submit_delete(context, name))
-    problem = labeling.job_error(job)
+    job = authoring_jobs.wait(context, projects.submit_delete(context, name))
+    problem = authoring_jobs.error_of(job)
     if problem:
         raise errors.InvalidRequest(f"The project could not be deleted: {problem}")
     flash(request, f"Project '{name}' deleted.")
@@ -107,8 +108,8 @@ def import_project(request: Request, context: Studio, file: Annotated[UploadFile
     else:
         target = name.strip() or re.sub(r"[^A-Za-z0-9_.-]+", "-", (file.filename or "imported").rsplit(".", 1)[0]).strip("-.")
         job_id = transfer.submit_file_import(context, target, chosen, data, language or None)
-    job = labeling.wait_job(context, job_id, timeout=120)
-    problem = labeling.job_error(job)
+    job = authoring_jobs.wait(context, job_id, timeout=120)
+    problem = authoring_jobs.error_of(job)
     if problem:
         raise errors.InvalidRequest(f"The import did not finish: {problem}")
     flash(request, f"Project '{target}' imported ({chosen}).")
@@ -128,9 +129,9 @@ def _azure_file(filename: str, data: bytes) -> ProjectFile:
 
 @router.get("/projects/{name}/export")
 def export(context: Studio, name: str, format: str = "azure") -> Response:
-    job = labeling.wait_job(context, transfer.submit_export(context, name, version=EXPORT_VERSION, format_name=format),
+    job = authoring_jobs.wait(context, transfer.submit_export(context, name, version=EXPORT_VERSION, format_name=format),
                             timeout=120)
-    problem = labeling.job_error(job)
+    problem = authoring_jobs.error_of(job)
     if problem:
         raise errors.InvalidRequest(f"The export did not finish: {problem}")
     exported = transfer.export_file(context, name, job.id)

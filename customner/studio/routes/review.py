@@ -9,7 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
-from customner.services import annotators, labeling
+from customner.services import annotators
+from customner.services.labeling import documents, label_store, overview
 from customner.studio.highlight import pieces
 from customner.studio.web import Studio, StudioRoute, current_actor, flash, redirect, render
 
@@ -18,7 +19,7 @@ router = APIRouter(route_class=StudioRoute)
 
 @router.get("/projects/{name}/assign")
 def assign_page(request: Request, context: Studio, name: str) -> Response:
-    return render(request, "assign.html", project=labeling.overview(context, name), tab="review",
+    return render(request, "assign.html", project=overview.overview(context, name), tab="review",
                   progress=annotators.progress(context, name))
 
 
@@ -27,7 +28,7 @@ def assign(request: Request, context: Studio, name: str, names: Annotated[str, F
            per_document: Annotated[int, Form()] = 1, mode: Annotated[str, Form()] = "count",
            count: Annotated[int, Form()] = 10, status: Annotated[str, Form()] = "all",
            dataset: Annotated[str, Form()] = "", category: Annotated[str, Form()] = "") -> Response:
-    wanted = labeling.DocumentFilter(status=status, category=category or None, dataset=dataset or None)
+    wanted = documents.DocumentFilter(status=status, category=category or None, dataset=dataset or None)
     made = annotators.assign(context, name, names.replace("\n", ",").split(","), per_document=per_document,
                              count=count if mode == "count" else None, wanted=None if mode == "count" else wanted,
                              actor=current_actor(request))
@@ -38,7 +39,7 @@ def assign(request: Request, context: Studio, name: str, names: Annotated[str, F
 
 @router.get("/projects/{name}/review")
 def queue(request: Request, context: Studio, name: str) -> Response:
-    return render(request, "review.html", project=labeling.overview(context, name), tab="review",
+    return render(request, "review.html", project=overview.overview(context, name), tab="review",
                   rows=annotators.review_queue(context, name), report=annotators.project_agreement(context, name))
 
 
@@ -50,7 +51,7 @@ def review_page(request: Request, context: Studio, name: str, document_id: int) 
     rows = annotators.review_queue(context, name)
     ids = [row.id for row in rows]
     following = ids[ids.index(document_id) + 1] if document_id in ids and ids.index(document_id) + 1 < len(ids) else None
-    return render(request, "review_document.html", project=labeling.overview(context, name), tab="review", view=view,
+    return render(request, "review_document.html", project=overview.overview(context, name), tab="review", view=view,
                   copies=as_dicts, current=pieces(view.text, [vars(s) for s in view.current]), following=following)
 
 
@@ -61,7 +62,7 @@ def settle(request: Request, context: Studio, name: str, document_id: int, versi
     try:
         saved = annotators.settle(context, name, document_id, base_version=version, actor=current_actor(request),
                                   accept=accept or None, keep=None if accept else (keep or []))
-    except labeling.StaleLabels as stale:
+    except label_store.StaleLabels as stale:
         flash(request, f"{stale.message} The page now shows the newest labels.", "warn")
         return redirect(request, f"/studio/projects/{name}/review/{document_id}")
     flash(request, f"Reviewed: {saved.count} label(s) are now the project's labels (version {saved.version}).")
@@ -74,5 +75,5 @@ def settle(request: Request, context: Studio, name: str, document_id: int, versi
 
 @router.get("/projects/{name}/agreement")
 def agreement_page(request: Request, context: Studio, name: str) -> Response:
-    return render(request, "agreement.html", project=labeling.overview(context, name), tab="review",
+    return render(request, "agreement.html", project=overview.overview(context, name), tab="review",
                   report=annotators.project_agreement(context, name))

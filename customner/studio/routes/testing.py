@@ -12,7 +12,8 @@ from customner import errors
 from customner.api.runtime_render import DEFAULT_PAGE, ResultPage, render_ga
 from customner.jobs.lifecycle import TERMINAL
 from customner.ner.offsets import OffsetMapper, StringIndexType
-from customner.services import analysis, deployments, labeling
+from customner.services import analysis, deployments
+from customner.services.labeling import overview
 from customner.studio.highlight import pieces, type_colors
 from customner.studio.web import Studio, StudioRoute, render
 
@@ -48,7 +49,7 @@ def entity_spans(text: str, body: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _page(request: Request, context: Studio, name: str, **values: Any) -> Response:
     slots, _ = deployments.list_deployments(context, name, 0, 100)
-    project = labeling.overview(context, name)
+    project = overview.overview(context, name)
     values.setdefault("text", "")
     values.setdefault("deployment", slots[0].name if slots else "")
     return render(request, "test.html", project=project, slots=slots, tab="test",
@@ -72,7 +73,7 @@ def test(request: Request, context: Studio, name: str, deployment: Annotated[str
     text = text.replace("\r\n", "\n")
     if not text.strip():
         raise errors.InvalidRequest("Type or paste some text, or choose a .txt file, to test the model.")
-    project = labeling.overview(context, name)
+    project = overview.overview(context, name)
     body = run(context, name, deployment, text, project.language)
     problems = [str(error.get("message")) for error in body.get("errors", [])]
     return _page(request, context, name, text=text, deployment=deployment, result=body,

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Form, Request, Response
 
 from customner import ner
 from customner.jobs.lifecycle import TERMINAL
-from customner.services import labeling, training
+from customner.services import authoring_jobs, training
+from customner.services.labeling import overview
 from customner.studio.web import Studio, StudioRoute, flash, redirect, render
 
 router = APIRouter(route_class=StudioRoute)
@@ -19,8 +20,8 @@ def page(request: Request, context: Studio, name: str, job: str | None = None) -
     jobs = _history(context, name)
     current = next((row for row in jobs if row.id == job), None) or next(
         (row for row in jobs if row.status not in TERMINAL), None)
-    return render(request, "train.html", project=labeling.overview(context, name), jobs=jobs, current=current, project_name=name,
-                  versions=ner.training_config_versions(), totals=labeling.label_totals(context, name), tab="train",
+    return render(request, "train.html", project=overview.overview(context, name), jobs=jobs, current=current, project_name=name,
+                  versions=ner.training_config_versions(), totals=overview.label_totals(context, name), tab="train",
                   terminal=TERMINAL)
 
 
@@ -44,7 +45,7 @@ def start(request: Request, context: Studio, name: str, model_label: Annotated[s
 
 @router.get("/projects/{name}/train/jobs/{job_id}/progress")
 def progress(request: Request, context: Studio, name: str, job_id: str) -> Response:
-    job = labeling.get_job(context, job_id)
+    job = authoring_jobs.find(context, job_id)
     values: dict[str, Any] = dict(project_name=name, job=job, terminal=TERMINAL)
     if job.status in TERMINAL:  # the history table is refreshed out of band once the run ends
         values.update(jobs=_history(context, name), refresh_history=True)
