@@ -31,10 +31,9 @@ from customner.clock import iso_seconds, utcnow
 from customner.formats.azure_project import ProjectMetadata
 from customner.jobs.registry import job_function
 from customner.services import authoring_jobs, projects
-from customner.services.documents import load_assets
-from customner.services.models import assets_from_snapshot, delete_artifact_if_unused
+from customner.services.documents import assets_from_snapshot, load_assets, replace_assets, snapshot_of
+from customner.services.models import delete_artifact_if_unused
 from customner.services.names import check_container_name, check_file_name, check_project_name, container_key
-from customner.services.transfer import replace_assets, snapshot_of
 from customner.store.tables import EvaluatedDocument, Project, TrainedModel
 
 if TYPE_CHECKING:

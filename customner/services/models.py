@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from customner import errors
+from customner.formats.azure_project import ProjectMetadata
 from customner.jobs.registry import job_function
-from customner.ner.types import Span
 from customner.services import authoring_jobs, projects
-from customner.services.documents import DocumentRecord, ProjectAssets
+from customner.services.documents import ProjectAssets, assets_from_snapshot, replace_assets
+from customner.services.names import container_key
 from customner.store.tables import Deployment, EvaluatedDocument, Project, TrainedModel
 
 if TYPE_CHECKING:
@@ -73,21 +74,6 @@ def snapshot_assets(model: TrainedModel) -> ProjectAssets:
     return assets_from_snapshot(model.snapshot)
 
 
-def assets_from_snapshot(snapshot: dict[str, Any]) -> ProjectAssets:
-    """The inverse of ``transfer.snapshot_of``."""
-    return ProjectAssets(
-        categories=list(snapshot.get("categories", [])),
-        documents=[
-            DocumentRecord(
-                location=d["location"], text=d["text"], language=d.get("language"), dataset=d.get("dataset"),
-                regions=[(int(a), int(b)) for a, b in d.get("regions", [])],
-                spans=[Span(int(a), int(b), str(c)) for a, b, c in d.get("spans", [])],
-            )
-            for d in snapshot.get("documents", [])
-        ],
-    )
-
-
 @dataclass
 class EvaluatedPage:
     """One page of a model's per-document results, with the texts those spans point into."""
@@ -119,10 +105,6 @@ def submit_load_snapshot(context: AppContext, project_name: str, label: str) -> 
 @job_function(LOAD_SNAPSHOT_KIND)
 def run_load_snapshot(context: AppContext, job_id: str) -> None:
     """Make the project's labeled data what the model was trained on (Azure's ``:load-snapshot``)."""
-    from customner.formats.azure_project import ProjectMetadata
-    from customner.services.names import container_key
-    from customner.services.transfer import replace_assets
-
     with context.db.session() as session:
         job = authoring_jobs.load(session, job_id)
         project = session.get(Project, job.project_name)

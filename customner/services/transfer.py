@@ -10,10 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete
-
 from customner import errors
-from customner.clock import utcnow
 from customner.formats import registry
 from customner.formats.azure_project import (
     Assets,
@@ -29,8 +26,9 @@ from customner.jobs.registry import job_function
 from customner.ner.offsets import OffsetMapper, StringIndexType
 from customner.ner.types import Span
 from customner.services import authoring_jobs, exchange, projects
-from customner.services.documents import DocumentRecord, ProjectAssets, load_assets
+from customner.services.documents import DocumentRecord, ProjectAssets, load_assets, replace_assets
 from customner.services.languages import check_language
+from customner.services.models import get_model_or_raise, snapshot_assets
 from customner.services.names import (
     MAX_DOCUMENT_CHARACTERS,
     MAX_ENTITY_TYPES,
@@ -41,7 +39,7 @@ from customner.services.names import (
     file_name_problem,
     text_problem,
 )
-from customner.store.tables import Document, EntityType, Label, Project
+from customner.store.tables import Project
 
 if TYPE_CHECKING:
     from customner.context import AppContext
@@ -196,32 +194,6 @@ def run_import(context: AppContext, job_id: str) -> None:
     replace_assets(context, project_name, plan.metadata, plan.assets)
 
 
-def replace_assets(context: AppContext, project_name: str, metadata: ProjectMetadata, assets: ProjectAssets) -> None:
-    """Replace a project's metadata, entity types and documents in one transaction (models stay)."""
-    now = utcnow()
-    with context.db.session() as session:
-        project = session.get(Project, project_name)
-        if project is None:
-            project = Project(name=project_name, created_at=now, settings={})
-            session.add(project)
-        projects.apply_changes(project, projects.ProjectChanges(
-            project_kind=metadata.project_kind, storage_container=metadata.storage_input_container_name,
-            language=metadata.language, multilingual=metadata.multilingual,
-            description=metadata.description, settings=metadata.settings))
-        project.modified_at = now
-        session.flush()
-        session.execute(delete(EntityType).where(EntityType.project_name == project_name))
-        session.execute(delete(Document).where(Document.project_name == project_name))
-        for position, category in enumerate(assets.categories):
-            session.add(EntityType(project_name=project_name, name=category, position=position, slot=position))
-        for position, record in enumerate(assets.documents):
-            session.add(Document(
-                project_name=project_name, location=record.location, language=record.language,
-                dataset=record.dataset, position=position, regions=[list(region) for region in record.regions],
-                labels=[Label(category=s.category, start=s.start, end=s.end) for s in record.spans],
-            ))
-
-
 def build_project_file(project: Project, assets: ProjectAssets, version: str) -> ProjectFile:
     """The Azure project file for these assets, offsets in UTF-16 code units."""
     documents = []
@@ -255,8 +227,6 @@ def submit_export(context: AppContext, project_name: str, *, version: str, model
     with context.db.session() as session:
         projects.get_or_raise(session, project_name)
         if model_label is not None:
-            from customner.services.models import get_model_or_raise
-
             get_model_or_raise(session, project_name, model_label)
     return authoring_jobs.submit(context, EXPORT_KIND, project_name,
                                  {"version": version, "modelLabel": model_label, "format": format_name})
@@ -269,8 +239,6 @@ def run_export(context: AppContext, job_id: str) -> None:
         project = projects.get_or_raise(session, str(job.project_name))
         label = job.payload.get("modelLabel")
         if label:
-            from customner.services.models import get_model_or_raise, snapshot_assets
-
             assets = snapshot_assets(get_model_or_raise(session, project.name, label))
         else:
             assets = load_assets(session, context.blobs, project)
@@ -322,16 +290,4 @@ def sweep_exports(context: AppContext) -> list[str]:
     for name in removed:
         context.blobs.delete(f"exports/{name}")
     return removed
-
-
-def snapshot_of(assets: ProjectAssets) -> dict[str, Any]:
-    """A JSON-able copy of assets (code points), kept with each trained model."""
-    return {
-        "categories": assets.categories,
-        "documents": [
-            {"location": r.location, "language": r.language, "dataset": r.dataset, "regions": r.regions, "text": r.text,
-             "spans": [[s.start, s.end, s.category] for s in r.spans]}
-            for r in assets.documents
-        ],
-    }
 

@@ -12,13 +12,12 @@ from customner.jobs.lifecycle import Cancelled, JobStatus
 from customner.jobs.registry import TRAINING, job_function
 from customner.ner.types import TrainingRequest
 from customner.services import authoring_jobs, projects
-from customner.services.documents import load_assets
+from customner.services.documents import load_assets, snapshot_of
 from customner.services.training.artifacts import artifact_key, model_id_for, report_dict, store_model
 from customner.services.training.data import as_examples, check_data, split
 from customner.services.training.evaluation import evaluate_test_set
 from customner.services.training.options import EvaluationOptions
 from customner.services.training.progress import Progress, set_state
-from customner.services.transfer import snapshot_of
 
 if TYPE_CHECKING:
     from customner.context import AppContext
