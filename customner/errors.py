@@ -72,10 +72,6 @@ class ProjectNotFound(NotFound):
     code = "ProjectNotFound"
 
 
-class OperationNotFound(NotFound):
-    code = "OperationNotFound"
-
-
 class Conflict(ServiceError):
     status_code = 409
     code = "Conflict"

@@ -14,8 +14,8 @@ from customner import errors
 from customner.access import keys, policy
 from customner.access.policy import KeyPrincipal
 from customner.context import AppContext
+from customner.web import KEY_HEADER, base_url, get_context
 
-KEY_HEADER = "Ocp-Apim-Subscription-Key"
 # The GA versions, plus the default of azure-ai-textanalytics 6.0.0b3 (same wire shapes for custom NER).
 RUNTIME_API_VERSIONS = ("2022-05-01", "2023-04-01", "2024-11-01", "2025-11-01", "2026-05-15-preview")
 # The job input's optional ``cancelAfter`` (seconds) exists from 2025-11-01 on; older versions ignore it.
@@ -29,11 +29,6 @@ MISSING_KEY = ("Access denied due to missing subscription key. Make sure to incl
                "making requests to an API.")
 INVALID_KEY = ("Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid "
                "key for an active subscription and use a correct regional API endpoint for your resource.")
-
-
-def get_context(request: Request) -> AppContext:
-    context: AppContext = request.app.state.context
-    return context
 
 
 Context = Annotated[AppContext, Depends(get_context)]
@@ -98,12 +93,6 @@ def authorize_job(request: Request, payload: dict[str, Any]) -> None:
     authorize_projects(request, [str(task.get("project_name")) for task in payload.get("tasks", [])])
 
 
-def base_url(request: Request) -> str:
-    """Absolute base for operation-location: the configured public URL, else what the client called."""
-    configured = get_context(request).settings.public_url
-    return (configured or str(request.base_url)).rstrip("/")
-
-
 class UnsupportedApiVersion(errors.NotFound):
     """What Azure's gateway answers for an api-version it does not route: a bare 404 with code "404"."""
 
@@ -149,11 +138,6 @@ def require_utf16(string_index_type: str) -> None:
         raise errors.InvalidParameterValue(
             "Invalid parameter in request",
             inner_message=f"stringIndexType '{string_index_type}' is not supported here; the only value is Utf16CodeUnit.")
-
-
-def url_with(request: Request, path: str, **query: Any) -> str:
-    params = {k: v for k, v in query.items() if v is not None}
-    return f"{base_url(request)}{path}" + (f"?{urlencode(params)}" if params else "")
 
 
 @dataclass

@@ -10,9 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from customner.api.limits import BodyTooLarge
 from customner.blobs import UnsafeBlobKey
 from customner.errors import ServiceError, TooManyRequests
+from customner.web import BodyTooLarge
 
 log = logging.getLogger(__name__)
 

@@ -14,13 +14,13 @@ import threading
 import time
 from dataclasses import dataclass
 
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from customner import errors
 from customner.settings import Settings
+from customner.web import KEY_HEADER, BodyTooLarge, too_large
 
-KEY_HEADER = b"ocp-apim-subscription-key"
+_KEY_BYTES = KEY_HEADER.lower().encode()  # ASGI header names are lower-case bytes
 # Routes that take whole projects or many files: an authoring import, a project copied in from another customner
 # server (with its model files), Studio's import and document upload.
 _IMPORT_PATHS = re.compile(r"(/:import$|/:receive-copy$|^/studio/projects/import$|^/studio/projects/[^/]+/documents/upload$)")
@@ -38,23 +38,6 @@ def body_limit(settings: Settings, path: str) -> int:
     if _FILE_PATHS.match(path):
         return settings.max_file_bytes
     return settings.max_body_bytes
-
-
-def too_large(limit: int) -> errors.PayloadTooLarge:
-    return errors.PayloadTooLarge(
-        "Request Payload sent is too large to be processed.",
-        inner_message=f"The request body is larger than {limit} bytes, the limit for this operation.")
-
-
-class BodyTooLarge(HTTPException):
-    """Raised from ``receive`` when the streamed body passes its limit.
-
-    An HTTPException, because FastAPI turns any other exception raised while it reads a body into a bare 400.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.error = too_large(limit)
-        super().__init__(413, detail=self.error.message)
 
 
 class _TokenBucket:
@@ -114,8 +97,8 @@ class RequestLimits:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        if self.rate is not None and scope["method"] not in _UNTHROTTLED_METHODS and KEY_HEADER in headers:
-            key = hashlib.sha256(headers[KEY_HEADER]).hexdigest()
+        if self.rate is not None and scope["method"] not in _UNTHROTTLED_METHODS and _KEY_BYTES in headers:
+            key = hashlib.sha256(headers[_KEY_BYTES]).hexdigest()
             wait = self.rate.wait_seconds(key)
             if wait > 0:
                 throttled = errors.TooManyRequests(

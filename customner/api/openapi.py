@@ -12,8 +12,9 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from customner.api.common import AUTHORING_API_VERSIONS, KEY_HEADER, RUNTIME_API_VERSIONS, SNAPSHOT_API_VERSIONS
+from customner.api.common import AUTHORING_API_VERSIONS, RUNTIME_API_VERSIONS, SNAPSHOT_API_VERSIONS
 from customner.api.wire_models import ErrorResponse
+from customner.web import KEY_HEADER
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorResponse"}
 _ERRORS = {

@@ -17,13 +17,13 @@ from customner.api.common import (
     accepted,
     authorize_job,
     authorize_projects,
-    base_url,
     json_response,
 )
 from customner.api.runtime_render import DEFAULT_PAGE, ResultPage, has_more, poll_headers, render_ga
 from customner.api.schemas import AnalysisInput, check_index_type, parse_bool
 from customner.ner.offsets import ALLOWED_INDEX_TYPES
 from customner.services import analysis
+from customner.web import base_url
 
 PREFIX = "/language/analyze-text"
 router = APIRouter(prefix=PREFIX, tags=["runtime GA"])

@@ -18,12 +18,12 @@ from customner.api.common import (
     accepted,
     authorize_job,
     authorize_projects,
-    base_url,
     json_response,
 )
 from customner.api.runtime_render import DEFAULT_PAGE, ResultPage, has_more, poll_headers, render_v32
 from customner.api.schemas import AnalysisInput, check_index_type, parse_bool
 from customner.services import analysis
+from customner.web import base_url
 
 PREFIX = "/text/analytics/v3.2-preview.2"
 router = APIRouter(prefix=PREFIX, tags=["runtime v3.2-preview.2"])

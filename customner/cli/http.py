@@ -10,9 +10,11 @@ from typing import Any
 
 import httpx
 
-AUTHORING = "/language/authoring/analyze-text/projects"
+from customner.api.authoring.render import PREFIX
+from customner.jobs.lifecycle import TERMINAL
+
+AUTHORING = PREFIX  # the authoring API's project paths, as the server mounts them
 API_VERSION = "2023-04-01"
-TERMINAL = {"succeeded", "failed", "cancelled", "partiallyCompleted"}
 
 
 class ApiError(Exception):

@@ -20,10 +20,9 @@ from jinja2.ext import Extension
 from customner import errors
 from customner.access import policy
 from customner.access.policy import Principal
-from customner.api.common import get_context
-from customner.api.limits import BodyTooLarge
 from customner.context import AppContext
 from customner.studio import sessions
+from customner.web import BodyTooLarge, get_context
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent

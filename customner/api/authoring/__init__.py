@@ -3,8 +3,7 @@
 from fastapi import APIRouter
 
 from customner.api.authoring import agreement, copying, deployments, global_, model_evaluation, projects, training
-
-PREFIX = "/language/authoring/analyze-text/projects"
+from customner.api.authoring.render import PREFIX
 
 router = APIRouter()
 # global_ first: its fixed paths must win over "/{projectName}".

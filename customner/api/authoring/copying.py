@@ -12,9 +12,10 @@ from starlette.concurrency import run_in_threadpool
 from customner import errors
 from customner.api import wire_models as wm
 from customner.api.authoring.render import PREFIX, job_state, job_url
-from customner.api.common import Context, PreviewVersion, accepted, base_url, get_context, json_response
+from customner.api.common import Context, PreviewVersion, accepted, json_response
 from customner.clock import iso_seconds
 from customner.services import authoring_jobs, copying
+from customner.web import base_url, get_context
 
 router = APIRouter(tags=["authoring: copy"])
 # Not behind the subscription key: the access token that the target's :authorize-copy signed is the credential.

@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import Request
 
-from customner.api.common import base_url
 from customner.clock import iso_seconds
 from customner.jobs.lifecycle import JobRecord
 from customner.store.tables import Deployment, Project, TrainedModel
+from customner.web import base_url
 
 PREFIX = "/language/authoring/analyze-text/projects"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from customner.ner.metrics import NONE
 from customner.services.evaluation import MIN_TEST_LABELS, MIN_TRAIN_LABELS
 
 
@@ -79,6 +80,6 @@ def _confused_pairs(matrix: dict[str, dict[str, dict[str, float]]]) -> list[tupl
     for gold, row in matrix.items():
         total = sum(cell.get("rawValue", 0) for cell in row.values()) or 1
         for predicted, cell in row.items():
-            if gold != predicted and "$none" not in (gold, predicted) and cell.get("rawValue", 0) / total >= CONFUSION_SHARE:
+            if gold != predicted and NONE not in (gold, predicted) and cell.get("rawValue", 0) / total >= CONFUSION_SHARE:
                 pairs.append((gold, predicted))
     return pairs

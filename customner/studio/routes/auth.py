@@ -10,9 +10,9 @@ from fastapi.responses import FileResponse, RedirectResponse
 
 from customner.access import users
 from customner.access.policy import Principal
-from customner.api.common import get_context
 from customner.studio import sessions
 from customner.studio.web import HERE, StudioRoute, render
+from customner.web import get_context
 
 router = APIRouter(route_class=StudioRoute)
 STATIC = {"htmx.min.js": "text/javascript", "studio.css": "text/css", "studio.js": "text/javascript",

@@ -10,10 +10,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 
 from customner import errors
-from customner.api.common import KEY_HEADER, base_url
 from customner.services import authoring_jobs, deployments, models
 from customner.services.labeling import overview
 from customner.studio.web import Studio, StudioRoute, flash, redirect, render
+from customner.web import KEY_HEADER, base_url
 
 router = APIRouter(route_class=StudioRoute)
 GA_VERSION = "2023-04-01"

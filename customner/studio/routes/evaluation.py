@@ -7,13 +7,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from customner.ner.metrics import NONE
 from customner.services import models
 from customner.services.labeling import guidance, overview
 from customner.studio.highlight import pieces, type_colors
 from customner.studio.web import Studio, StudioRoute, render
 
 router = APIRouter(route_class=StudioRoute)
-NONE = "$none"
 MAX_DOCUMENTS = 500
 
 
