@@ -9,6 +9,10 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parents[1]
+# Studio imports of the API still allowed, each also in the contract's ``ignore_imports`` in pyproject.toml.
+ALLOWED_STUDIO_TO_API = {
+    ("customner.studio.routes.testing", "customner.api.runtime_render"),  # removed by the runtime/authoring change
+}
 # Cycles that predate the job-engine split and belong to other work (issue 9): listed so a new one fails.
 KNOWN_CYCLES = [
     {"customner.ner.recipes", "customner.ner.recipes.crf", "customner.ner.recipes.transformer"},
@@ -70,6 +74,29 @@ def test_services_import_neither_api_nor_studio() -> None:
     graph = _graph()
     for layer in ("customner.api", "customner.studio"):
         assert not graph.chain_exists(importer="customner.services", imported=layer, as_packages=True), layer
+
+
+def _inside(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def _direct_imports(graph: grimp.ImportGraph, importers: str, imported: str) -> set[tuple[str, str]]:
+    """(importer, imported) module pairs from the package ``importers`` into the package ``imported``."""
+    return {(module, target) for module in graph.modules if _inside(module, importers)
+            for target in graph.find_modules_directly_imported_by(module) if _inside(target, imported)}
+
+
+def test_studio_does_not_import_api() -> None:
+    graph = _graph()
+    for importer, imported in ALLOWED_STUDIO_TO_API:
+        graph.remove_import(importer=importer, imported=imported)
+    assert not graph.chain_exists(importer="customner.studio", imported="customner.api", as_packages=True)
+
+
+def test_api_and_studio_do_not_import_store() -> None:
+    graph = _graph()
+    for layer in ("customner.api", "customner.studio"):
+        assert _direct_imports(graph, layer, "customner.store") == set(), layer
 
 
 def test_job_functions_are_registered_by_the_assembly_only() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -23,6 +25,24 @@ UNDEPLOY_KIND = "delete-deployment"
 SWAP_KIND = "swap"
 
 
+@dataclass(frozen=True)
+class DeploymentInfo:
+    """A detached, read-only snapshot of one deployment: what services hand to the HTTP layers (never the ORM row)."""
+
+    id: int
+    project_name: str
+    name: str
+    model_id: str
+    model_label: str
+    trained_at: datetime
+    config_version: str
+    deployed_at: datetime
+
+    @classmethod
+    def of(cls, row: Deployment) -> DeploymentInfo:
+        return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
+
+
 def find(session: Session, project_name: str, name: str) -> Deployment | None:
     return session.scalars(
         select(Deployment).where(Deployment.project_name == project_name, Deployment.name == name)
@@ -38,27 +58,28 @@ def get_or_raise(session: Session, project_name: str, name: str) -> Deployment:
     return deployment
 
 
-def get(context: AppContext, project_name: str, name: str) -> Deployment:
+def get(context: AppContext, project_name: str, name: str) -> DeploymentInfo:
     with context.db.session() as session:
         projects.get_or_raise(session, project_name)
-        return get_or_raise(session, project_name, name)
+        return DeploymentInfo.of(get_or_raise(session, project_name, name))
 
 
-def list_deployments(context: AppContext, project_name: str, skip: int, top: int) -> tuple[list[Deployment], int]:
+def list_deployments(context: AppContext, project_name: str, skip: int, top: int) -> tuple[list[DeploymentInfo], int]:
     with context.db.session() as session:
         projects.get_or_raise(session, project_name)
         query = select(Deployment).where(Deployment.project_name == project_name)
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        return list(session.scalars(query.order_by(Deployment.id).offset(skip).limit(top)).all()), total
+        rows = session.scalars(query.order_by(Deployment.id).offset(skip).limit(top)).all()
+        return [DeploymentInfo.of(row) for row in rows], total
 
 
-def by_project(context: AppContext) -> list[tuple[str, list[Deployment]]]:
+def by_project(context: AppContext) -> list[tuple[str, list[DeploymentInfo]]]:
     """Every project that has deployments, with them: on a single self-hosted resource, every deployment is
     "assigned" to this resource (Azure's ``global/deployments/resources``)."""
-    grouped: dict[str, list[Deployment]] = {}
+    grouped: dict[str, list[DeploymentInfo]] = {}
     with context.db.session() as session:
         for row in session.scalars(select(Deployment).order_by(Deployment.project_name, Deployment.id)):
-            grouped.setdefault(row.project_name, []).append(row)
+            grouped.setdefault(row.project_name, []).append(DeploymentInfo.of(row))
     return list(grouped.items())
 
 

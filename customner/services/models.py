@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,6 +23,29 @@ if TYPE_CHECKING:
 LOAD_SNAPSHOT_KIND = "load-snapshot"
 
 
+@dataclass(frozen=True)
+class ModelInfo:
+    """A detached, read-only snapshot of one trained model (without its training data): never the ORM row."""
+
+    id: str
+    project_name: str
+    label: str
+    config_version: str
+    trained_at: datetime
+    training_seconds: float
+    expiration_date: str
+    has_snapshot: bool
+    categories: list[str]  # the entity types it was trained on
+    evaluation_summary: dict[str, Any]
+
+    @classmethod
+    def of(cls, row: TrainedModel) -> ModelInfo:
+        return cls(id=row.id, project_name=row.project_name, label=row.label, config_version=row.config_version,
+                   trained_at=row.trained_at, training_seconds=row.training_seconds, expiration_date=row.expiration_date,
+                   has_snapshot=bool(row.snapshot), categories=list(row.snapshot.get("categories", [])),
+                   evaluation_summary=row.evaluation_summary)
+
+
 def get_model_or_raise(session: Session, project_name: str, label: str) -> TrainedModel:
     model = session.scalars(
         select(TrainedModel).where(TrainedModel.project_name == project_name, TrainedModel.label == label)
@@ -34,19 +58,19 @@ def get_model_or_raise(session: Session, project_name: str, label: str) -> Train
     return model
 
 
-def get(context: AppContext, project_name: str, label: str) -> TrainedModel:
+def get(context: AppContext, project_name: str, label: str) -> ModelInfo:
     with context.db.session() as session:
         projects.get_or_raise(session, project_name)
-        return get_model_or_raise(session, project_name, label)
+        return ModelInfo.of(get_model_or_raise(session, project_name, label))
 
 
-def list_models(context: AppContext, project_name: str, skip: int, top: int) -> tuple[list[TrainedModel], int]:
+def list_models(context: AppContext, project_name: str, skip: int, top: int) -> tuple[list[ModelInfo], int]:
     with context.db.session() as session:
         projects.get_or_raise(session, project_name)
         query = select(TrainedModel).where(TrainedModel.project_name == project_name)
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.scalars(query.order_by(TrainedModel.trained_at).offset(skip).limit(top)).all()
-        return list(rows), total
+        return [ModelInfo.of(row) for row in rows], total
 
 
 def delete(context: AppContext, project_name: str, label: str) -> None:

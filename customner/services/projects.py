@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -35,6 +36,27 @@ class ProjectChanges:
     settings: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class ProjectInfo:
+    """A detached, read-only snapshot of one project: what services hand to the HTTP layers (never the ORM row)."""
+
+    name: str
+    kind: str
+    language: str
+    multilingual: bool
+    description: str | None
+    storage_container: str
+    settings: dict[str, Any]
+    created_at: datetime
+    modified_at: datetime
+    trained_at: datetime | None
+    deployed_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Project) -> ProjectInfo:
+        return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
+
+
 def get_or_raise(session: Session, name: str) -> Project:
     project = session.get(Project, name)
     if project is None:
@@ -45,7 +67,7 @@ def get_or_raise(session: Session, name: str) -> Project:
     return project
 
 
-def create_or_update(context: AppContext, name: str, changes: ProjectChanges) -> tuple[Project, bool]:
+def create_or_update(context: AppContext, name: str, changes: ProjectChanges) -> tuple[ProjectInfo, bool]:
     """Returns the project and whether it was created."""
     check_project_name(name)
     if changes.project_kind not in (None, PROJECT_KIND):
@@ -75,7 +97,7 @@ def create_or_update(context: AppContext, name: str, changes: ProjectChanges) ->
         apply_changes(project, changes)
         project.modified_at = now
         session.flush()
-        return project, created
+        return ProjectInfo.of(project), created
 
 
 def apply_changes(project: Project, changes: ProjectChanges) -> None:
@@ -93,16 +115,16 @@ def apply_changes(project: Project, changes: ProjectChanges) -> None:
         project.settings = changes.settings
 
 
-def get(context: AppContext, name: str) -> Project:
+def get(context: AppContext, name: str) -> ProjectInfo:
     with context.db.session() as session:
-        return get_or_raise(session, name)
+        return ProjectInfo.of(get_or_raise(session, name))
 
 
-def list_projects(context: AppContext, skip: int, top: int) -> tuple[list[Project], int]:
+def list_projects(context: AppContext, skip: int, top: int) -> tuple[list[ProjectInfo], int]:
     with context.db.session() as session:
         total = session.scalar(select(func.count()).select_from(Project)) or 0
         rows = session.scalars(select(Project).order_by(Project.created_at, Project.name).offset(skip).limit(top)).all()
-        return list(rows), total
+        return [ProjectInfo.of(row) for row in rows], total
 
 
 def submit_delete(context: AppContext, name: str) -> str:

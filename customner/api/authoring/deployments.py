@@ -10,7 +10,7 @@ from customner.api import wire_models as wm
 from customner.api.authoring.render import deployment, job_state, job_url
 from customner.api.common import AuthoringVersion, Context, Paging, accepted, json_response
 from customner.services import authoring_jobs, deployments
-from customner.store.tables import Deployment
+from customner.services.deployments import DeploymentInfo
 
 router = APIRouter(tags=["authoring: deployments"])
 
@@ -24,7 +24,7 @@ class SwapBody(BaseModel):
     second_deployment_name: str = Field(alias="secondDeploymentName")
 
 
-def _render(row: Deployment) -> dict[str, object]:
+def _render(row: DeploymentInfo) -> dict[str, object]:
     expiry = dict(ner.training_config_versions()).get(row.config_version, "")
     return deployment(row, expiry)
 

@@ -8,7 +8,9 @@ from fastapi import Request
 
 from customner.clock import iso_seconds
 from customner.jobs.lifecycle import JobRecord
-from customner.store.tables import Deployment, Project, TrainedModel
+from customner.services.deployments import DeploymentInfo
+from customner.services.models import ModelInfo
+from customner.services.projects import ProjectInfo
 from customner.web import base_url
 
 PREFIX = "/language/authoring/analyze-text/projects"
@@ -28,7 +30,7 @@ def job_state(job: JobRecord, extra: dict[str, Any] | None = None) -> dict[str, 
     return body
 
 
-def project(row: Project) -> dict[str, Any]:
+def project(row: ProjectInfo) -> dict[str, Any]:
     body: dict[str, Any] = {
         "projectKind": row.kind, "storageInputContainerName": row.storage_container, "settings": row.settings or {},
         "projectName": row.name, "multilingual": row.multilingual, "language": row.language,
@@ -43,18 +45,18 @@ def project(row: Project) -> dict[str, Any]:
     return body
 
 
-def model(row: TrainedModel, version: str) -> dict[str, Any]:
+def model(row: ModelInfo, version: str) -> dict[str, Any]:
     body: dict[str, Any] = {
         "label": row.label, "modelId": row.id, "lastTrainedDateTime": iso_seconds(row.trained_at),
         "lastTrainingDurationInSeconds": round(row.training_seconds), "modelExpirationDate": row.expiration_date,
         "modelTrainingConfigVersion": row.config_version,
     }
     if version != "2022-05-01":
-        body["hasSnapshot"] = bool(row.snapshot)
+        body["hasSnapshot"] = row.has_snapshot
     return body
 
 
-def deployment(row: Deployment, expiration_date: str) -> dict[str, Any]:
+def deployment(row: DeploymentInfo, expiration_date: str) -> dict[str, Any]:
     return {
         "deploymentName": row.name, "modelId": row.model_id, "lastTrainedDateTime": iso_seconds(row.trained_at),
         "lastDeployedDateTime": iso_seconds(row.deployed_at), "deploymentExpirationDate": expiration_date,

@@ -68,7 +68,7 @@ def page(request: Request, context: Studio, name: str, model: str | None = None,
     if chosen is not None:
         summary = chosen.evaluation_summary
         evaluation = summary.get("customEntityRecognitionEvaluation", {})
-        categories = list(chosen.snapshot.get("categories", [])) or list(evaluation.get("entities", {}))
+        categories = chosen.categories or list(evaluation.get("entities", {}))
         names, matrix = heatmap(evaluation.get("confusionMatrix", {}), categories)
         values.update(evaluation=evaluation, guidance=guidance.guidance(summary), names=names, matrix=matrix,
                       colors=type_colors(categories),
