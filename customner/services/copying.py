@@ -96,8 +96,8 @@ def submit_copy(context: AppContext, project_name: str, *, target_project_name: 
             inner_message="targetResourceId must be the target customner server's URL, as its :authorize-copy returned it.")
     with context.db.session() as session:
         projects.get_or_raise(session, project_name)
-    payload = {"targetProjectName": target_project_name, "accessToken": access_token,
-               "targetResourceId": target_url.rstrip("/")}
+    payload = {"target_project_name": target_project_name, "access_token": access_token,
+               "target_url": target_url.rstrip("/")}
     return authoring_jobs.submit(context, COPY_KIND, project_name, payload)
 
 
@@ -130,13 +130,13 @@ def run_copy(context: AppContext, job_id: str) -> None:
             for index, artifact in enumerate(artifacts):
                 tar.add(str(context.blobs.read_dir(artifact)), arcname=f"models/{index}")
         bundle.seek(0)
-        url = payload["targetResourceId"] + RECEIVE_PATH.format(project=payload["targetProjectName"])
+        url = payload["target_url"] + RECEIVE_PATH.format(project=payload["target_project_name"])
         try:
             response = httpx.post(url, params={"api-version": RECEIVE_API_VERSION}, content=bundle.read(),
-                                  headers={TOKEN_HEADER: payload["accessToken"], "content-type": "application/gzip"},
+                                  headers={TOKEN_HEADER: payload["access_token"], "content-type": "application/gzip"},
                                   timeout=600)
         except httpx.HTTPError as error:
-            raise errors.JobFailure(f"Cannot reach the target server {payload['targetResourceId']}: {error}") from error
+            raise errors.JobFailure(f"Cannot reach the target server {payload['target_url']}: {error}") from error
     if response.status_code >= 400:
         try:
             message = response.json()["error"]["message"]

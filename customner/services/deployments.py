@@ -92,7 +92,7 @@ def submit_deploy(context: AppContext, project_name: str, name: str, model_label
         if find(session, project_name, name) is None and count >= MAX_DEPLOYMENTS:
             raise errors.QuotaExceeded(
                 f"Project '{project_name}' already has {MAX_DEPLOYMENTS} deployments, the limit. Delete one first.")
-    payload = {"deploymentName": name, "modelLabel": model_label}
+    payload = {"deployment_name": name, "model_label": model_label}
     return authoring_jobs.submit(context, DEPLOY_KIND, project_name, scope=name, payload=payload)
 
 
@@ -100,17 +100,17 @@ def submit_deploy(context: AppContext, project_name: str, name: str, model_label
 def run_deploy(context: AppContext, job_id: str) -> None:
     with context.db.session() as session:
         job = authoring_jobs.load(session, job_id)
-        model = get_model_or_raise(session, authoring_jobs.project_of(job), job.payload["modelLabel"])
+        model = get_model_or_raise(session, authoring_jobs.project_of(job), job.payload["model_label"])
         model_id, artifact = model.id, model.artifact_path
     # Load before switching, so the slot never points at a model that cannot serve.
     context.models.get(model_id, artifact)
     now = utcnow()
     with context.db.session() as session:
         job = authoring_jobs.load(session, job_id)
-        deployment = find(session, authoring_jobs.project_of(job), job.payload["deploymentName"])
+        deployment = find(session, authoring_jobs.project_of(job), job.payload["deployment_name"])
         previous = None
         if deployment is None:
-            deployment = Deployment(project_name=job.project_name, name=job.payload["deploymentName"])
+            deployment = Deployment(project_name=job.project_name, name=job.payload["deployment_name"])
             session.add(deployment)
         else:
             previous = (deployment.model_id, deployment.artifact_path)
@@ -129,14 +129,14 @@ def submit_delete(context: AppContext, project_name: str, name: str) -> str:
     with context.db.session() as session:
         projects.get_or_raise(session, project_name)
         get_or_raise(session, project_name, name)
-    return authoring_jobs.submit(context, UNDEPLOY_KIND, project_name, scope=name, payload={"deploymentName": name})
+    return authoring_jobs.submit(context, UNDEPLOY_KIND, project_name, scope=name, payload={"deployment_name": name})
 
 
 @job_function(UNDEPLOY_KIND)
 def run_delete(context: AppContext, job_id: str) -> None:
     with context.db.session() as session:
         job = authoring_jobs.load(session, job_id)
-        deployment = find(session, authoring_jobs.project_of(job), job.payload["deploymentName"])
+        deployment = find(session, authoring_jobs.project_of(job), job.payload["deployment_name"])
         if deployment is None:
             return
         model_id, artifact = deployment.model_id, deployment.artifact_path
@@ -153,7 +153,7 @@ def submit_swap(context: AppContext, project_name: str, first: str, second: str)
         projects.get_or_raise(session, project_name)
         get_or_raise(session, project_name, first)
         get_or_raise(session, project_name, second)
-    payload = {"firstDeploymentName": first, "secondDeploymentName": second}
+    payload = {"first_deployment_name": first, "second_deployment_name": second}
     return authoring_jobs.submit(context, SWAP_KIND, project_name, scope="swap", payload=payload)
 
 
@@ -162,8 +162,8 @@ def run_swap(context: AppContext, job_id: str) -> None:
     """Exchange the models of two slots in one transaction."""
     with context.db.session() as session:
         job = authoring_jobs.load(session, job_id)
-        first = get_or_raise(session, authoring_jobs.project_of(job), job.payload["firstDeploymentName"])
-        second = get_or_raise(session, authoring_jobs.project_of(job), job.payload["secondDeploymentName"])
+        first = get_or_raise(session, authoring_jobs.project_of(job), job.payload["first_deployment_name"])
+        second = get_or_raise(session, authoring_jobs.project_of(job), job.payload["second_deployment_name"])
         fields = ("model_id", "model_label", "artifact_path", "trained_at", "config_version")
         first_values = [getattr(first, f) for f in fields]
         for f in fields:

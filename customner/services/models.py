@@ -123,7 +123,7 @@ def submit_load_snapshot(context: AppContext, project_name: str, label: str) -> 
     with context.db.session() as session:
         projects.get_or_raise(session, project_name)
         get_model_or_raise(session, project_name, label)
-    return authoring_jobs.submit(context, LOAD_SNAPSHOT_KIND, project_name, {"modelLabel": label}, scope=label)
+    return authoring_jobs.submit(context, LOAD_SNAPSHOT_KIND, project_name, {"model_label": label}, scope=label)
 
 
 @job_function(LOAD_SNAPSHOT_KIND)
@@ -133,7 +133,7 @@ def run_load_snapshot(context: AppContext, job_id: str) -> None:
         job = authoring_jobs.load(session, job_id)
         project = session.get(Project, job.project_name)
         assert project is not None
-        assets = snapshot_assets(get_model_or_raise(session, project.name, job.payload["modelLabel"]))
+        assets = snapshot_assets(get_model_or_raise(session, project.name, job.payload["model_label"]))
         metadata = ProjectMetadata(
             project_kind="CustomEntityRecognition", storage_input_container_name=project.storage_container,
             project_name=project.name, multilingual=project.multilingual, description=project.description,

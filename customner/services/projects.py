@@ -130,13 +130,13 @@ def list_projects(context: AppContext, skip: int, top: int) -> tuple[list[Projec
 def submit_delete(context: AppContext, name: str) -> str:
     with context.db.session() as session:
         get_or_raise(session, name)
-    return authoring_jobs.submit(context, DELETE_PROJECT_KIND, name, {"projectName": name})
+    return authoring_jobs.submit(context, DELETE_PROJECT_KIND, name, {"project_name": name})
 
 
 @job_function(DELETE_PROJECT_KIND)
 def run_delete(context: AppContext, job_id: str) -> None:
     with context.db.session() as session:
-        name = authoring_jobs.load(session, job_id).payload["projectName"]
+        name = authoring_jobs.load(session, job_id).payload["project_name"]
         project = session.get(Project, name)
         if project is None:
             return

@@ -173,7 +173,7 @@ def _convert_document(document: ProjectDocument, text: str, declared: set[str]) 
 
 def submit_import(context: AppContext, project_name: str, project_file: ProjectFile) -> str:
     plan_import(context, project_name, project_file)
-    return authoring_jobs.submit(context, IMPORT_KIND, project_name, {"projectFile": project_file.to_wire()})
+    return authoring_jobs.submit(context, IMPORT_KIND, project_name, {"project_file": project_file.to_wire()})
 
 
 def submit_file_import(context: AppContext, project_name: str, format_name: str, data: bytes,
@@ -187,7 +187,7 @@ def submit_file_import(context: AppContext, project_name: str, format_name: str,
 def run_import(context: AppContext, job_id: str) -> None:
     with context.db.session() as session:
         job = authoring_jobs.load(session, job_id)
-        project_name, wire = str(job.project_name), job.payload["projectFile"]
+        project_name, wire = str(job.project_name), job.payload["project_file"]
     plan = plan_import(context, project_name, ProjectFile.model_validate(wire))
     for location, text in plan.inline_texts.items():
         context.blobs.write_text(container_key(plan.metadata.storage_input_container_name, location), text)
@@ -229,7 +229,7 @@ def submit_export(context: AppContext, project_name: str, *, version: str, model
         if model_label is not None:
             get_model_or_raise(session, project_name, model_label)
     return authoring_jobs.submit(context, EXPORT_KIND, project_name,
-                                 {"version": version, "modelLabel": model_label, "format": format_name})
+                                 {"version": version, "model_label": model_label, "format": format_name})
 
 
 @job_function(EXPORT_KIND)
@@ -237,7 +237,7 @@ def run_export(context: AppContext, job_id: str) -> None:
     with context.db.session() as session:
         job = authoring_jobs.load(session, job_id)
         project = projects.get_or_raise(session, str(job.project_name))
-        label = job.payload.get("modelLabel")
+        label = job.payload.get("model_label")
         if label:
             assets = snapshot_assets(get_model_or_raise(session, project.name, label))
         else:
@@ -250,7 +250,7 @@ def run_export(context: AppContext, job_id: str) -> None:
     else:
         key = f"exports/{job_id}{registry.export_format(format_name).extension}"
         context.blobs.write_bytes(key, exchange.write(format_name, assets))
-    lifecycle.progress(context.db, job_id, result={"exportKey": key, "format": format_name})
+    lifecycle.progress(context.db, job_id, result={"export_key": key, "format": format_name})
 
 
 @dataclass
@@ -264,9 +264,9 @@ class ExportFile:
 def export_file(context: AppContext, project_name: str, job_id: str) -> ExportFile:
     """The exported file as bytes, with its format's media type and file extension."""
     job = lifecycle.load(context.db, job_id)
-    if job is None or job.kind != EXPORT_KIND or job.project_name != project_name or "exportKey" not in job.result:
+    if job is None or job.kind != EXPORT_KIND or job.project_name != project_name or "export_key" not in job.result:
         raise errors.NotFound(f"No export result for job '{job_id}' in project '{project_name}'.")
-    key, format_name = job.result["exportKey"], job.result.get("format") or AZURE
+    key, format_name = job.result["export_key"], job.result.get("format") or AZURE
     if format_name == AZURE:
         return ExportFile(AZURE, "application/json", ".json", context.blobs.read_bytes(key))
     described = registry.export_format(format_name)
