@@ -54,6 +54,7 @@ def submit(context: AppContext, project_name: str, label: str, options: Evaluati
 
 
 def state_of(job: JobRecord) -> EvaluationJobState:
+    """The job's request and its progress; a succeeded job is complete whatever progress it last wrote."""
     done = job.status == JobStatus.SUCCEEDED
     return EvaluationJobState(**dict(EvaluationJobPayload.model_validate(job.payload)),
                               percent_complete=100 if done else round(100 * job.progress))
