@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from customner.formats.azure_project import ProjectMetadata
 from customner.jobs.registry import job_function
 from customner.services import authoring_jobs, projects
 from customner.services.documents import ProjectAssets, assets_from_snapshot, replace_assets
+from customner.services.evaluation import EvaluationSummary
 from customner.services.names import container_key
 from customner.store.tables import Deployment, EvaluatedDocument, Project, TrainedModel
 
@@ -36,14 +37,12 @@ class ModelInfo:
     expiration_date: str
     has_snapshot: bool
     categories: list[str]  # the entity types it was trained on
-    evaluation_summary: dict[str, Any]
 
     @classmethod
     def of(cls, row: TrainedModel) -> ModelInfo:
         return cls(id=row.id, project_name=row.project_name, label=row.label, config_version=row.config_version,
                    trained_at=row.trained_at, training_seconds=row.training_seconds, expiration_date=row.expiration_date,
-                   has_snapshot=bool(row.snapshot), categories=list(row.snapshot.get("categories", [])),
-                   evaluation_summary=row.evaluation_summary)
+                   has_snapshot=bool(row.snapshot), categories=list(row.snapshot.get("categories", [])))
 
 
 def get_model_or_raise(session: Session, project_name: str, label: str) -> TrainedModel:
@@ -96,6 +95,13 @@ def delete_artifact_if_unused(context: AppContext, session: Session, model_id: s
 
 def snapshot_assets(model: TrainedModel) -> ProjectAssets:
     return assets_from_snapshot(model.snapshot)
+
+
+def evaluation_summary(context: AppContext, project_name: str, label: str) -> EvaluationSummary:
+    """The model's scores on its test set, from its training or its latest re-evaluation."""
+    with context.db.session() as session:
+        projects.get_or_raise(session, project_name)
+        return EvaluationSummary.model_validate(get_model_or_raise(session, project_name, label).evaluation_summary)
 
 
 @dataclass

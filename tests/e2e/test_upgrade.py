@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from customner.store.tables import EntityType
+from customner.store.tables import EntityType, Job, TrainedModel
 from tests.server import AUTHORING, VERSION, RunningServer, run_server
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "previous_release"
@@ -61,3 +62,40 @@ def test_a_previous_release_data_folder_upgrades_without_losing_anything(tmp_pat
             slots = session.scalars(select(EntityType.slot).where(EntityType.project_name == "Legacy")
                                     .order_by(EntityType.position)).all()
         assert list(slots) == list(range(len(slots)))
+
+
+RELEASE_2 = Path(__file__).parent.parent / "fixtures" / "release_2"
+
+
+def test_rows_stored_by_the_round_2_release_answer_exactly_as_that_release_did(tmp_path: Path) -> None:
+    """Trainings, models, evaluations and analyze jobs of every outcome, read back through both runtime surfaces."""
+    shutil.copytree(RELEASE_2 / "data", tmp_path / "data")
+    recorded = json.loads((RELEASE_2 / "answers.json").read_text("utf-8"))["answers"]
+    with run_server(tmp_path / "data") as server:
+        for request, answer in recorded.items():
+            path, _, query = request.partition("?")
+            params = dict(pair.split("=", 1) for pair in query.split("&")) if query else None
+            response = server.client.get(path, params=params)
+            body = json.loads(response.text.replace(server.url, "{base}"))
+            assert (response.status_code, body) == (answer["status"], answer["body"]), request
+
+
+def test_round_2_trainings_models_and_evaluations_answer_byte_for_byte_from_converted_rows(tmp_path: Path) -> None:
+    """Revision 0006 converted the authoring rows to the domain types' dump, and the answers keep Azure's key order."""
+    shutil.copytree(RELEASE_2 / "data", tmp_path / "data")
+    recorded = json.loads((RELEASE_2 / "answers.json").read_text("utf-8"))["answers"]
+    authoring = {request: answer for request, answer in recorded.items()
+                 if any(part in request for part in ("/train/jobs", "/models", "/evaluate/jobs"))}
+    assert len(authoring) == 11
+    with run_server(tmp_path / "data") as server:
+        for request, answer in authoring.items():
+            path, _, query = request.partition("?")
+            response = server.client.get(path, params=dict(pair.split("=", 1) for pair in query.split("&")))
+            assert response.text.replace(server.url, "{base}") == json.dumps(answer["body"], separators=(",", ":"),
+                                                                              ensure_ascii=False), request
+        with server.context.db.session() as session:
+            jobs = session.scalars(select(Job).where(Job.kind.in_(("train", "evaluate-model")))).all()
+            models = session.scalars(select(TrainedModel)).all()
+            rows = [json.dumps([job.payload, job.result]) for job in jobs]
+            rows += [json.dumps([model.evaluation_options, model.evaluation_summary]) for model in models]
+    assert len(rows) == 5 and not [row for row in rows if re.search(r'"[a-z]+[A-Z]\w*":', row)]

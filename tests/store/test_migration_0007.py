@@ -23,7 +23,7 @@ OLD: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "export": ({"version": "2022-05-01", "modelLabel": None, "format": "azure"}, {"exportKey": "exports/j.json", "format": "azure"}),
     "copy-project": ({"targetProjectName": "Q", "accessToken": "t", "targetResourceId": "http://x"}, {}),
     "load-snapshot": ({"modelLabel": "m1"}, {}),
-    "train": ({"modelLabel": "m1"}, {"modelLabel": "m1"}),  # not this revision's: untouched
+    "another-kind": ({"modelLabel": "m1"}, {"modelLabel": "m1"}),  # not this revision's: untouched
 }
 NEW: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "deploy": ({"deployment_name": "prod", "model_label": "m1"}, {}),
@@ -34,7 +34,7 @@ NEW: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "export": ({"version": "2022-05-01", "model_label": None, "format": "azure"}, {"export_key": "exports/j.json", "format": "azure"}),
     "copy-project": ({"target_project_name": "Q", "access_token": "t", "target_url": "http://x"}, {}),
     "load-snapshot": ({"model_label": "m1"}, {}),
-    "train": ({"modelLabel": "m1"}, {"modelLabel": "m1"}),
+    "another-kind": ({"modelLabel": "m1"}, {"modelLabel": "m1"}),
 }
 
 
@@ -65,7 +65,7 @@ def test_upgrade_and_downgrade_rewrite_old_rows(tmp_path: Path) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url)
-    command.upgrade(config, "0004")
+    command.upgrade(config, "0004")  # the last revision before the payload renames
     engine = sa.create_engine(url)
     jobs = sa.table("jobs", *(sa.column(name) for name in ("id", "kind", "status", "created_at", "updated_at",
                                                             "expires_at", "cancel_requested", "progress", "errors",

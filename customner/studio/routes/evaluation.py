@@ -9,12 +9,14 @@ from fastapi import APIRouter, Request, Response
 
 from customner.ner.metrics import NONE
 from customner.services import models
+from customner.services.evaluation import ConfusionCell
 from customner.services.labeling import guidance, overview
 from customner.studio.highlight import pieces, type_colors
 from customner.studio.web import Studio, StudioRoute, render
 
 router = APIRouter(route_class=StudioRoute)
 MAX_DOCUMENTS = 500
+EMPTY = ConfusionCell(count=0.0, row_percent=0.0)
 
 
 @dataclass
@@ -25,7 +27,7 @@ class RegionView:
     mismatch: bool
 
 
-def heatmap(matrix: dict[str, dict[str, dict[str, float]]], categories: list[str]) -> tuple[list[str], list[list[dict[str, Any]]]]:
+def heatmap(matrix: dict[str, dict[str, ConfusionCell]], categories: list[str]) -> tuple[list[str], list[list[dict[str, Any]]]]:
     """Rows are expected types, columns predicted, both with ``$none``; shade is the row percentage."""
     names = [c for c in categories if c in matrix or any(c in row for row in matrix.values())]
     seen = set(matrix) | {n for row in matrix.values() for n in row}
@@ -33,8 +35,9 @@ def heatmap(matrix: dict[str, dict[str, dict[str, float]]], categories: list[str
     rows = []
     for gold in names:
         row = matrix.get(gold, {})
-        rows.append([{"raw": row.get(p, {}).get("rawValue", 0.0), "share": row.get(p, {}).get("normalizedValue", 0.0),
-                      "diagonal": gold == p, "gold": gold, "predicted": p} for p in names])
+        cells = [row.get(p, EMPTY) for p in names]
+        rows.append([{"raw": cell.count, "share": cell.row_percent, "diagonal": gold == p, "gold": gold, "predicted": p}
+                     for p, cell in zip(names, cells, strict=True)])
     return names, rows
 
 
@@ -66,11 +69,10 @@ def page(request: Request, context: Studio, name: str, model: str | None = None,
     chosen = next((row for row in rows if row.label == model), rows[0] if rows else None)
     values: dict[str, Any] = dict(project=project, models=rows, chosen=chosen, tab="evaluate", mismatches=mismatches)
     if chosen is not None:
-        summary = chosen.evaluation_summary
-        evaluation = summary.get("customEntityRecognitionEvaluation", {})
-        categories = chosen.categories or list(evaluation.get("entities", {}))
-        names, matrix = heatmap(evaluation.get("confusionMatrix", {}), categories)
-        values.update(evaluation=evaluation, guidance=guidance.guidance(summary), names=names, matrix=matrix,
+        summary = models.evaluation_summary(context, name, chosen.label)
+        categories = chosen.categories or list(summary.entities)
+        names, matrix = heatmap(summary.confusion, categories)
+        values.update(evaluation=summary, guidance=guidance.guidance(summary), names=names, matrix=matrix,
                       colors=type_colors(categories),
                       regions=region_views(context, name, chosen.label, mismatches))
     return render(request, "evaluate.html", **values)
