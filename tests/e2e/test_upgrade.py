@@ -61,3 +61,19 @@ def test_a_previous_release_data_folder_upgrades_without_losing_anything(tmp_pat
             slots = session.scalars(select(EntityType.slot).where(EntityType.project_name == "Legacy")
                                     .order_by(EntityType.position)).all()
         assert list(slots) == list(range(len(slots)))
+
+
+RELEASE_2 = Path(__file__).parent.parent / "fixtures" / "release_2"
+
+
+def test_rows_stored_by_the_round_2_release_answer_exactly_as_that_release_did(tmp_path: Path) -> None:
+    """Trainings, models, evaluations and analyze jobs of every outcome, read back through both runtime surfaces."""
+    shutil.copytree(RELEASE_2 / "data", tmp_path / "data")
+    recorded = json.loads((RELEASE_2 / "answers.json").read_text("utf-8"))["answers"]
+    with run_server(tmp_path / "data") as server:
+        for request, answer in recorded.items():
+            path, _, query = request.partition("?")
+            params = dict(pair.split("=", 1) for pair in query.split("&")) if query else None
+            response = server.client.get(path, params=params)
+            body = json.loads(response.text.replace(server.url, "{base}"))
+            assert (response.status_code, body) == (answer["status"], answer["body"]), request
