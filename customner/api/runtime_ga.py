@@ -89,7 +89,7 @@ def submit(body: AnalyzeTextJobsInput, request: Request, context: Context, versi
         document.language = document.language or body.default_language
     cancel_after = body.cancel_after if version in CANCEL_AFTER_API_VERSIONS else None  # unknown before: ignored
     job_id = analysis.submit(context, documents=documents, tasks=tasks, display_name=body.display_name,
-                             cancel_after=cancel_after)
+                             cancel_after=cancel_after, submitted_via=RUNTIME_GA.name)
     return accepted(_job_url(request, job_id, version))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from customner.api.surfaces import RUNTIME_GA, RUNTIME_V32, Surface
+from customner.api.surfaces import RUNTIME_GA, RUNTIME_SURFACES, RUNTIME_V32, Surface
 from customner.clock import iso_precise, iso_seconds
 from customner.jobs.lifecycle import JobStatus
 from customner.services.analysis import AnalysisJob, DocumentResult, ErrorInfo, TaskOutcome
@@ -82,8 +82,15 @@ def _request_statistics(tasks: list[TaskOutcome]) -> dict[str, int] | None:
     return None
 
 
-def _envelope(job: AnalysisJob, page: ResultPage, surface: Surface, pointer: str) -> dict[str, Any]:
-    """The job-level fields; ``pointer`` (with the task index) is where this surface's body shows a task."""
+def _task_pointer(job: AnalysisJob, surface: Surface) -> str:
+    """A failed task's error points where the surface that took the job shows the task (else the one asked)."""
+    pointer = RUNTIME_SURFACES.get(job.submitted_via or "", surface).task_pointer
+    assert pointer is not None
+    return pointer
+
+
+def _envelope(job: AnalysisJob, page: ResultPage, surface: Surface) -> dict[str, Any]:
+    pointer = _task_pointer(job, surface)
     task_errors = [error_object(failure.error, pointer.format(failure.task_index)) for failure in job.task_errors]
     body: dict[str, Any] = {
         "jobId": job.id, "createdDateTime": iso_seconds(job.created_at),
@@ -119,7 +126,7 @@ def render_ga(job: AnalysisJob, page: ResultPage) -> dict[str, Any]:
         if results is not None:
             item["results"] = results
         items.append(item)
-    body = _envelope(job, page, RUNTIME_GA, "#/tasks/items/{}")
+    body = _envelope(job, page, RUNTIME_GA)
     body["lastUpdatedDateTime"] = iso_seconds(job.updated_at)
     body["tasks"] = {**_counts(job.tasks), "items": items}
     return body
@@ -138,7 +145,7 @@ def render_v32(job: AnalysisJob, page: ResultPage) -> dict[str, Any]:
         if results is not None:
             item["results"] = results
         items.append(item)
-    body = _envelope(job, page, RUNTIME_V32, "#/tasks/customEntityRecognitionTasks/{}")
+    body = _envelope(job, page, RUNTIME_V32)
     body["lastUpdateDateTime"] = iso_seconds(job.updated_at)
     body["tasks"] = {
         "details": {"name": name, "lastUpdateDateTime": iso_precise(job.updated_at), "status": job.status.value},

@@ -73,7 +73,7 @@ def submit(body: AnalyzeBatchInput, request: Request, context: Context) -> Respo
     ]
     authorize_projects(request, [task.project_name for task in tasks])
     job_id = analysis.submit(context, documents=body.analysis_input.to_documents(), tasks=tasks,
-                             display_name=body.display_name)
+                             display_name=body.display_name, submitted_via=RUNTIME_V32.name)
     return accepted(f"{base_url(request)}{PREFIX}/analyze/jobs/{job_id}")
 
 

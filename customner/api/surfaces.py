@@ -32,7 +32,7 @@ def v32_dialect(error: dict[str, Any]) -> dict[str, Any]:
     return error
 
 
-def _route_class(name: str, dialect: Dialect) -> type[APIRoute]:
+def _route_class(dialect: Dialect) -> type[APIRoute]:
     class SurfaceRoute(APIRoute):
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
             handler = super().get_route_handler()
@@ -47,22 +47,26 @@ def _route_class(name: str, dialect: Dialect) -> type[APIRoute]:
 
             return in_dialect
 
-    SurfaceRoute.__name__ = SurfaceRoute.__qualname__ = f"{name}Route"
     return SurfaceRoute
 
 
 @dataclass(frozen=True)
 class Surface:
-    """One Azure API family: its name (for its routes' class) and its error dialect."""
+    """One Azure API family: its error dialect and, for a runtime surface, where its job bodies show task ``i``.
+
+    ``name`` is stable: an analysis job keeps the name of the surface that took it (``submitted_via``).
+    """
 
     name: str
     dialect: Dialect
+    task_pointer: str | None = None
     route_class: type[APIRoute] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "route_class", _route_class(self.name, self.dialect))
+        object.__setattr__(self, "route_class", _route_class(self.dialect))
 
 
-RUNTIME_V32 = Surface("RuntimeV32", v32_dialect)
-RUNTIME_GA = Surface("RuntimeGA", same)
-AUTHORING = Surface("Authoring", same)
+RUNTIME_V32 = Surface("runtime-v3.2", v32_dialect, task_pointer="#/tasks/customEntityRecognitionTasks/{}")
+RUNTIME_GA = Surface("runtime-ga", same, task_pointer="#/tasks/items/{}")
+AUTHORING = Surface("authoring", same)
+RUNTIME_SURFACES = {surface.name: surface for surface in (RUNTIME_V32, RUNTIME_GA)}

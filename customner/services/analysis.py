@@ -62,6 +62,8 @@ class AnalysisRequest(_Stored):
     documents: list[AnalysisDocument]
     tasks: list[CustomEntityTask]
     cancel_after: float | None = None
+    submitted_via: str | None = None
+    """The HTTP layer's name for the API surface that took the job; kept for it, never read here."""
 
 
 class ErrorInfo(_Stored):
@@ -146,6 +148,7 @@ class AnalysisJob:
     updated_at: datetime
     expires_at: datetime
     display_name: str | None
+    submitted_via: str | None
     document_ids: list[str]
     tasks: list[TaskOutcome]
     recorded_errors: list[dict[str, Any]]
@@ -156,6 +159,7 @@ class AnalysisJob:
         request = AnalysisRequest.model_validate(record.payload)
         return cls(id=record.id, status=JobStatus(record.status), created_at=record.created_at,
                    updated_at=record.updated_at, expires_at=record.expires_at, display_name=request.display_name,
+                   submitted_via=request.submitted_via,
                    document_ids=[document.id for document in request.documents],
                    tasks=AnalysisResult.model_validate(record.result).tasks,
                    recorded_errors=[error for error in record.errors if error])
@@ -185,7 +189,7 @@ class AnalysisJob:
 
 def submit(
     context: AppContext, *, documents: list[AnalysisDocument], tasks: list[CustomEntityTask],
-    display_name: str | None, cancel_after: float | None = None,
+    display_name: str | None, cancel_after: float | None = None, submitted_via: str | None = None,
 ) -> str:
     """Validate the batch as Azure does and queue the job; returns the job id.
 
@@ -200,7 +204,8 @@ def submit(
         )
     _check_queue(context)
     job_id = str(uuid.uuid4())
-    request = AnalysisRequest(display_name=display_name, documents=documents, tasks=tasks, cancel_after=cancel_after)
+    request = AnalysisRequest(display_name=display_name, documents=documents, tasks=tasks, cancel_after=cancel_after,
+                              submitted_via=submitted_via)
     lifecycle.create(
         context.db, ANALYSIS_KIND, job_id=job_id, ttl=timedelta(hours=context.settings.runtime_job_ttl_hours),
         payload=request.model_dump(mode="json"),
