@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
+from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
+import customner
+from customner.jobs.lifecycle import JobRecord
+from customner.services import analysis
 from customner.store.tables import EntityType
 from tests.server import AUTHORING, VERSION, RunningServer, run_server
 
@@ -77,3 +83,34 @@ def test_rows_stored_by_the_round_2_release_answer_exactly_as_that_release_did(t
             response = server.client.get(path, params=params)
             body = json.loads(response.text.replace(server.url, "{base}"))
             assert (response.status_code, body) == (answer["status"], answer["body"]), request
+
+
+def _migration(name: str) -> ModuleType:
+    path = Path(customner.__file__).parent / "store" / "migrations" / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_revision_0005_converts_each_round_2_analyze_row_to_the_domain_types_and_back() -> None:
+    """Every outcome the round-2 release stored: the upgrade gives rows the service reads, the downgrade the same rows."""
+    migration = _migration("0005_runtime_domain_rows")
+    engine = create_engine(f"sqlite:///{RELEASE_2 / 'data' / 'customner.db'}")
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT status, payload, result, errors FROM jobs WHERE kind = 'analyze'")).all()
+    engine.dispose()
+    assert len(rows) == 5
+    for status, *stored in rows:
+        old = tuple(json.loads(value) for value in stored)
+        payload, result, errors = migration.to_domain(*old)
+        record = JobRecord(
+            id="j", kind="analyze", project_name=None, scope=None, status=status, created_at=datetime(2026, 1, 1),
+            updated_at=datetime(2026, 1, 1), expires_at=datetime(2076, 1, 1), started_at=None, finished_at=None,
+            cancel_requested=False, progress=0.0, payload=payload, result=result, errors=errors, warnings=[],
+            worker=None, attempts=1, request_id=None)
+        job = analysis.AnalysisJob.of(record)  # the service reads the converted row
+        assert [task.status for task in job.tasks] == [task["status"] for task in old[1]["tasks"]]
+        assert migration.to_domain(payload, result, errors) == (payload, result, errors)  # idempotent
+        assert migration.to_wire(payload, result, errors, status) == old
