@@ -1,8 +1,9 @@
-"""The API surfaces and how each words its errors: the one place that knows which surface a request is on.
+"""The runtime API surfaces and how each words its errors: the one place that knows which surface a request is on.
 
 Each surface's routers are built with its ``route_class``, whose handler renders the service and validation errors
 raised in its routes (key checks, body parsing, services) in the surface's dialect. What no route owns (an
-unmatched path, a body refused by the middleware, an unexpected failure) falls to the app handlers in ``errors.py``.
+unmatched path, a body refused by the middleware, an unexpected failure) falls to the app handlers in ``errors.py``,
+in the current Azure dialect, as do the authoring and storage routes for now.
 """
 
 from __future__ import annotations
@@ -68,5 +69,4 @@ class Surface:
 
 RUNTIME_V32 = Surface("runtime-v3.2", v32_dialect, task_pointer="#/tasks/customEntityRecognitionTasks/{}")
 RUNTIME_GA = Surface("runtime-ga", same, task_pointer="#/tasks/items/{}")
-AUTHORING = Surface("authoring", same)
 RUNTIME_SURFACES = {surface.name: surface for surface in (RUNTIME_V32, RUNTIME_GA)}
