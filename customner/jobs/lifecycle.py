@@ -59,6 +59,7 @@ class JobRecord:
     result: dict[str, Any]
     errors: list[Any]
     warnings: list[Any]
+    heartbeat_at: datetime | None
     worker: str | None
     attempts: int
     request_id: str | None

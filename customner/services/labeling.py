@@ -22,7 +22,7 @@ from customner.formats.sources import SourceMap
 from customner.jobs import lifecycle
 from customner.jobs.lifecycle import TERMINAL, JobRecord, JobStatus
 from customner.services import audit, projects, sources
-from customner.services.evaluation import MIN_TEST_LABELS, MIN_TRAIN_LABELS
+from customner.services.evaluation import MIN_TEST_LABELS, MIN_TRAIN_LABELS, ConfusionCell, EvaluationSummary
 from customner.services.names import MAX_DOCUMENT_CHARACTERS, MAX_ENTITY_TYPES, check_file_name, container_key, entity_name_problem
 from customner.store.tables import (
     Annotation,
@@ -748,20 +748,19 @@ TEST_SHARE_FACTOR = 0.5
 LOW_SCORE = 0.5
 
 
-def guidance(summary: dict[str, Any]) -> list[Guidance]:
+def guidance(summary: EvaluationSummary) -> list[Guidance]:
     """Azure's five guidance rules, computed from a model's evaluation summary."""
-    evaluation = summary.get("customEntityRecognitionEvaluation", {})
-    entities: dict[str, dict[str, Any]] = evaluation.get("entities", {})
+    entities = summary.entities
     found: list[Guidance] = []
-    train = {name: int(e.get("trainLabelCount", 0)) for name, e in entities.items()}
-    test = {name: int(e.get("testLabelCount", 0)) for name, e in entities.items()}
+    train = {name: e.train_label_count for name, e in entities.items()}
+    test = {name: e.test_label_count for name, e in entities.items()}
     present = [count for count in train.values() if count]
     if len(present) > 1 and max(present) > IMBALANCE_RATIO * min(present):
         rare = [name for name, count in train.items() if 0 < count * IMBALANCE_RATIO < max(present)]
         found.append(Guidance("imbalance", "Data imbalance",
                               f"Some types have over {IMBALANCE_RATIO:.0f}x fewer training labels than the most frequent "
                               "type; label more examples of them so the model does not ignore them.", rare))
-    confused = _confused_pairs(evaluation.get("confusionMatrix", {}))
+    confused = _confused_pairs(summary.confusion)
     if confused:
         found.append(Guidance("confusion", "Unclear distinction between entity types",
                               "The model often predicts one type where another was expected: "
@@ -786,7 +785,7 @@ def guidance(summary: dict[str, Any]) -> list[Guidance]:
                                   "These types are much rarer in the test set than in the training set; move or add "
                                   "test documents that contain them so the test set resembles real data.", under))
     weak = [name for name, e in entities.items() if (train[name] or test[name])
-            and min(float(e.get("precision", 0)), float(e.get("recall", 0))) < LOW_SCORE]
+            and min(e.precision, e.recall) < LOW_SCORE]
     if weak:
         found.append(Guidance("low-score", "Low precision or recall",
                               f"Precision or recall is below {LOW_SCORE:.0%} for these types: low precision means "
@@ -795,12 +794,12 @@ def guidance(summary: dict[str, Any]) -> list[Guidance]:
     return found
 
 
-def _confused_pairs(matrix: dict[str, dict[str, dict[str, float]]]) -> list[tuple[str, str]]:
+def _confused_pairs(matrix: dict[str, dict[str, ConfusionCell]]) -> list[tuple[str, str]]:
     pairs = []
     for gold, row in matrix.items():
-        total = sum(cell.get("rawValue", 0) for cell in row.values()) or 1
+        total = sum(cell.count for cell in row.values()) or 1
         for predicted, cell in row.items():
-            if gold != predicted and "$none" not in (gold, predicted) and cell.get("rawValue", 0) / total >= CONFUSION_SHARE:
+            if gold != predicted and "$none" not in (gold, predicted) and cell.count / total >= CONFUSION_SHARE:
                 pairs.append((gold, predicted))
     return pairs
 

@@ -13,6 +13,7 @@ from customner.jobs.registry import job_function
 from customner.ner.types import Span
 from customner.services import authoring_jobs, projects
 from customner.services.documents import DocumentRecord, ProjectAssets
+from customner.services.evaluation import EvaluationSummary
 from customner.store.tables import Deployment, EvaluatedDocument, Project, TrainedModel
 
 if TYPE_CHECKING:
@@ -86,6 +87,11 @@ def assets_from_snapshot(snapshot: dict[str, Any]) -> ProjectAssets:
             for d in snapshot.get("documents", [])
         ],
     )
+
+
+def evaluation_summary(context: AppContext, project_name: str, label: str) -> EvaluationSummary:
+    """The model's scores on its test set, from its training or its latest re-evaluation."""
+    return EvaluationSummary.model_validate(get(context, project_name, label).evaluation_summary)
 
 
 @dataclass

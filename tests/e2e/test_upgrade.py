@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
+import re
 import shutil
-from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
-import customner
-from customner.jobs.lifecycle import JobRecord
-from customner.services import analysis
-from customner.store.tables import EntityType
+from customner.store.tables import EntityType, Job, TrainedModel
 from tests.server import AUTHORING, VERSION, RunningServer, run_server
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "previous_release"
@@ -85,32 +80,46 @@ def test_rows_stored_by_the_round_2_release_answer_exactly_as_that_release_did(t
             assert (response.status_code, body) == (answer["status"], answer["body"]), request
 
 
-def _migration(name: str) -> ModuleType:
-    path = Path(customner.__file__).parent / "store" / "migrations" / "versions" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+CAMEL_KEY = re.compile(r'"[a-z]+[A-Z]\w*":')
 
 
-def test_revision_0005_converts_each_round_2_analyze_row_to_the_domain_types_and_back() -> None:
-    """Every outcome the round-2 release stored: the upgrade gives rows the service reads, the downgrade the same rows."""
-    migration = _migration("0005_runtime_domain_rows")
-    engine = create_engine(f"sqlite:///{RELEASE_2 / 'data' / 'customner.db'}")
-    with engine.connect() as connection:
-        rows = connection.execute(text("SELECT status, payload, result, errors FROM jobs WHERE kind = 'analyze'")).all()
-    engine.dispose()
-    assert len(rows) == 5
-    for status, *stored in rows:
-        old = tuple(json.loads(value) for value in stored)
-        payload, result, errors = migration.to_domain(*old)
-        record = JobRecord(
-            id="j", kind="analyze", project_name=None, scope=None, status=status, created_at=datetime(2026, 1, 1),
-            updated_at=datetime(2026, 1, 1), expires_at=datetime(2076, 1, 1), started_at=None, finished_at=None,
-            cancel_requested=False, progress=0.0, payload=payload, result=result, errors=errors, warnings=[],
-            worker=None, attempts=1, request_id=None)
-        job = analysis.AnalysisJob.of(record)  # the service reads the converted row
-        assert [task.status for task in job.tasks] == [task["status"] for task in old[1]["tasks"]]
-        assert migration.to_domain(payload, result, errors) == (payload, result, errors)  # idempotent
-        assert migration.to_wire(payload, result, errors, status) == old
+def assert_byte_for_byte(server: RunningServer, answers: dict[str, Any]) -> None:
+    for request, answer in answers.items():
+        path, _, query = request.partition("?")
+        params = dict(pair.split("=", 1) for pair in query.split("&")) if query else None
+        response = server.client.get(path, params=params)
+        assert response.text.replace(server.url, "{base}") == json.dumps(answer["body"], separators=(",", ":"),
+                                                                          ensure_ascii=False), request
+
+
+def test_round_2_trainings_models_and_evaluations_answer_byte_for_byte_from_converted_rows(tmp_path: Path) -> None:
+    """Revision 0006 converted the authoring rows to the domain types' dump, and the answers keep Azure's key order."""
+    shutil.copytree(RELEASE_2 / "data", tmp_path / "data")
+    recorded = json.loads((RELEASE_2 / "answers.json").read_text("utf-8"))["answers"]
+    authoring = {request: answer for request, answer in recorded.items()
+                 if any(part in request for part in ("/train/jobs", "/models", "/evaluate/jobs"))}
+    assert len(authoring) == 11
+    with run_server(tmp_path / "data") as server:
+        assert_byte_for_byte(server, authoring)
+        with server.context.db.session() as session:
+            jobs = session.scalars(select(Job).where(Job.kind.in_(("train", "evaluate-model")))).all()
+            models = session.scalars(select(TrainedModel)).all()
+            rows = [json.dumps([job.payload, job.result]) for job in jobs]
+            rows += [json.dumps([model.evaluation_options, model.evaluation_summary]) for model in models]
+    assert len(rows) == 5 and not [row for row in rows if CAMEL_KEY.search(row)]
+
+
+def test_round_2_analyze_jobs_answer_byte_for_byte_on_both_surfaces_from_converted_rows(tmp_path: Path) -> None:
+    """Revision 0005 converted the analyze rows (succeeded, partial, failed, cancelled; GA and v3.2) to the domain
+    types' dump; each surface renders them in Azure's key order, a failed task's target as the surface that took it."""
+    shutil.copytree(RELEASE_2 / "data", tmp_path / "data")
+    release = json.loads((RELEASE_2 / "answers.json").read_text("utf-8"))
+    runtime = {request: answer for request, answer in release["answers"].items()
+               if any(job_id in request for job_id in release["jobs"].values())}
+    assert len(runtime) == 25
+    with run_server(tmp_path / "data") as server:
+        assert_byte_for_byte(server, runtime)
+        with server.context.db.session() as session:
+            jobs = session.scalars(select(Job).where(Job.kind == "analyze")).all()
+            rows = [json.dumps([job.payload, job.result, job.errors]) for job in jobs]
+    assert len(rows) == 5 and not [row for row in rows if CAMEL_KEY.search(row)]

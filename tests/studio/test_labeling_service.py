@@ -10,6 +10,7 @@ from customner import errors
 from customner.assembly import build_context
 from customner.context import AppContext
 from customner.services import labeling, projects
+from customner.services.evaluation import ConfusionCell, EvaluationOptions, EvaluationSummary, Interval, Scores, TypeScores
 from customner.settings import Settings
 
 
@@ -68,15 +69,23 @@ def test_uncertainty_prefers_confidence_near_one_half() -> None:
     assert labeling.uncertainty([]) == 0.5
 
 
-def _entity(train: int, test: int, precision: float = 0.9, recall: float = 0.9) -> dict[str, float]:
-    return {"trainLabelCount": train, "testLabelCount": test, "precision": precision, "recall": recall}
+def _entity(train: int, test: int, precision: float = 0.9, recall: float = 0.9) -> TypeScores:
+    return TypeScores(f1=0.9, precision=precision, recall=recall, true_positive_count=0, false_positive_count=0,
+                      false_negative_count=0, train_label_count=train, test_label_count=test)
+
+
+def _summary(entities: dict[str, TypeScores], confusion: dict[str, dict[str, float]]) -> EvaluationSummary:
+    zero = Scores(f1=0.0, precision=0.0, recall=0.0)
+    return EvaluationSummary(
+        confusion={gold: {predicted: ConfusionCell(count=count, row_percent=0.0) for predicted, count in row.items()}
+                   for gold, row in confusion.items()},
+        entities=entities, micro=zero, macro=zero, micro_f1_ci95=Interval(lower=0.0, upper=0.0),
+        expected_calibration_error=0.0, test_document_count=0, warnings=[], options=EvaluationOptions())
 
 
 def test_the_five_guidance_rules() -> None:
-    summary = {"customEntityRecognitionEvaluation": {
-        "entities": {"big": _entity(400, 100), "small": _entity(20, 1, recall=0.2), "rare": _entity(3, 10)},
-        "confusionMatrix": {"big": {"big": {"rawValue": 80}, "small": {"rawValue": 20}}, "$none": {"big": {"rawValue": 50}}},
-    }}
+    summary = _summary({"big": _entity(400, 100), "small": _entity(20, 1, recall=0.2), "rare": _entity(3, 10)},
+                       {"big": {"big": 80, "small": 20}, "$none": {"big": 50}})
     found = {g.rule: g.types for g in labeling.guidance(summary)}
     assert found["imbalance"] == ["small", "rare"]
     assert found["confusion"] == ["big", "small"]
@@ -84,5 +93,5 @@ def test_the_five_guidance_rules() -> None:
     assert found["low-test"] == ["small"]
     assert found["test-underrepresented"] == ["small"]
     assert found["low-score"] == ["small"]
-    healthy = {"customEntityRecognitionEvaluation": {"entities": {"a": _entity(50, 12), "b": _entity(40, 10)}, "confusionMatrix": {}}}
+    healthy = _summary({"a": _entity(50, 12), "b": _entity(40, 10)}, {})
     assert labeling.guidance(healthy) == []

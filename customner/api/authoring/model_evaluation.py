@@ -3,28 +3,25 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, Field
 
 from customner.api import wire_models as wm
 from customner.api.authoring.render import job_state, job_url
+from customner.api.authoring.training_wire import EvaluationOptionsBody, evaluation_job_result
 from customner.api.common import Context, PreviewVersion, accepted, json_response
-from customner.services import authoring_jobs, model_evaluation, training
+from customner.services import authoring_jobs, model_evaluation
 
 router = APIRouter(tags=["authoring: training and models"])
 
 
-class EvaluationDetailsBody(BaseModel):
-    kind: str = "percentage"
-    training_split_percentage: int = Field(80, alias="trainingSplitPercentage")
-    testing_split_percentage: int = Field(20, alias="testingSplitPercentage")
+class EvaluationDetailsBody(EvaluationOptionsBody):
+    """Azure's EvaluationDetails: the same fields as a training's evaluation options."""
 
 
 @router.post("/{project_name}/models/{label}/:evaluate", status_code=202, response_class=Response,
              summary="Evaluate a trained model on a new split of the project's current data", responses=wm.ACCEPTED)
 def evaluate(project_name: str, label: str, body: EvaluationDetailsBody, request: Request, context: Context,
              version: PreviewVersion) -> Response:
-    options = training.EvaluationOptions(body.kind, body.training_split_percentage, body.testing_split_percentage)
-    job_id = model_evaluation.submit(context, project_name, label, options)
+    job_id = model_evaluation.submit(context, project_name, label, body.options())
     return accepted(job_url(request, f"/{project_name}/models/{label}/evaluate/jobs/{job_id}", version))
 
 
@@ -32,4 +29,4 @@ def evaluate(project_name: str, label: str, body: EvaluationDetailsBody, request
             responses=wm.ok(wm.EvaluationJobState))
 def evaluation_job(project_name: str, label: str, job_id: str, context: Context, version: PreviewVersion) -> Response:
     job = authoring_jobs.get(context, job_id, (model_evaluation.EVALUATE_KIND,), project_name, label)
-    return json_response(job_state(job, {"result": model_evaluation.job_result(job)}))
+    return json_response(job_state(job, {"result": evaluation_job_result(model_evaluation.state_of(job))}))

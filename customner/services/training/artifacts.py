@@ -13,7 +13,9 @@ from customner import ner
 from customner.clock import utcnow
 from customner.jobs import lifecycle
 from customner.services.authoring_jobs import TRAIN_KIND
+from customner.services.evaluation import EvaluationSummary
 from customner.services.models import delete_artifact_if_unused
+from customner.services.training.options import TrainingPayload
 from customner.store.tables import Deployment, EvaluatedDocument, Project, TrainedModel
 
 if TYPE_CHECKING:
@@ -33,24 +35,25 @@ def report_dict(report: ner.TrainingReport) -> dict[str, Any]:
     return asdict(report)
 
 
-def store_model(context: AppContext, project_name: str, payload: dict[str, Any], model_id: str, artifact: str,
-                seconds: float, summary: dict[str, Any], evaluated: list[EvaluatedDocument],
+def store_model(context: AppContext, project_name: str, payload: TrainingPayload, model_id: str, artifact: str,
+                seconds: float, summary: EvaluationSummary, evaluated: list[EvaluatedDocument],
                 snapshot: dict[str, Any], report: dict[str, Any]) -> None:
     """Keep the model under its label, replacing (and deleting the folder of) a model trained earlier under it."""
     now = utcnow()
-    expiration = dict(ner.training_config_versions()).get(payload["trainingConfigVersion"])
+    expiration = dict(ner.training_config_versions()).get(payload.training_config_version)
     old: TrainedModel | None = None
     with context.db.session() as session:
         old = session.scalars(select(TrainedModel).where(
-            TrainedModel.project_name == project_name, TrainedModel.label == payload["modelLabel"])).first()
+            TrainedModel.project_name == project_name, TrainedModel.label == payload.model_label)).first()
         if old is not None:
             session.delete(old)
             session.flush()
         session.add(TrainedModel(
-            id=model_id, project_name=project_name, label=payload["modelLabel"],
-            config_version=payload["trainingConfigVersion"], artifact_path=artifact, trained_at=now,
+            id=model_id, project_name=project_name, label=payload.model_label,
+            config_version=payload.training_config_version, artifact_path=artifact, trained_at=now,
             training_seconds=seconds, expiration_date=expiration or str(date.today() + timedelta(days=365)),
-            evaluation_options=payload["evaluationOptions"], evaluation_summary=summary, snapshot=snapshot,
+            evaluation_options=payload.evaluation_options.model_dump(mode="json"),
+            evaluation_summary=summary.model_dump(mode="json"), snapshot=snapshot,
             training_report=report))
         session.flush()
         session.add_all(evaluated)

@@ -7,7 +7,6 @@ must not evict a deployed model, and a model whose training is then cancelled mu
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from customner.ner import metrics
 from customner.ner.types import Predictor, Span
@@ -19,7 +18,7 @@ from customner.store.tables import EvaluatedDocument
 
 def evaluate_test_set(predictor: Predictor, model_id: str, categories: list[str], train: list[DocumentRecord],
                       test: list[DocumentRecord], language: str, options: EvaluationOptions
-                      ) -> tuple[dict[str, Any], list[EvaluatedDocument]]:
+                      ) -> tuple[summaries.EvaluationSummary, list[EvaluatedDocument]]:
     """The evaluation summary and one row of expected and predicted spans per test document."""
     regions = [(record, start, end, spans) for record in test for start, end, spans in record.region_spans()]
     texts = [record.text[start:end] for record, start, end, _ in regions]
@@ -28,7 +27,7 @@ def evaluate_test_set(predictor: Predictor, model_id: str, categories: list[str]
     result = metrics.evaluate(gold, predicted, texts)
     train_counts = Counter(s.category for record in train for _, _, spans in record.region_spans() for s in spans)
     test_counts = Counter(s.category for _, _, _, spans in regions for s in spans)
-    summary = summaries.summary(result, categories, train_counts, test_counts, options.to_wire())
+    summary = summaries.summary(result, categories, train_counts, test_counts, options)
     by_location: dict[str, EvaluatedDocument] = {}
     for (record, start, end, _), expected, found in zip(regions, gold, predicted, strict=True):
         row = by_location.setdefault(record.location, EvaluatedDocument(

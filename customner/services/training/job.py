@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING
 
 from customner import ner
-from customner.clock import iso_precise, utcnow
+from customner.clock import utcnow
 from customner.jobs import lifecycle
 from customner.jobs.lifecycle import Cancelled, JobStatus
 from customner.jobs.registry import TRAINING, job_function
@@ -16,7 +16,7 @@ from customner.services.documents import load_assets
 from customner.services.training.artifacts import artifact_key, model_id_for, report_dict, store_model
 from customner.services.training.data import as_examples, check_data, split
 from customner.services.training.evaluation import evaluate_test_set
-from customner.services.training.options import EvaluationOptions
+from customner.services.training.options import TrainingPayload
 from customner.services.training.progress import Progress, set_state
 from customner.services.transfer import snapshot_of
 
@@ -26,20 +26,20 @@ if TYPE_CHECKING:
 
 @job_function(authoring_jobs.TRAIN_KIND, queue=TRAINING, resumable=False)
 def run_training(context: AppContext, job_id: str) -> None:
-    started = iso_precise(utcnow())
+    started = utcnow()
     with context.db.session() as session:
         job = authoring_jobs.load(session, job_id)
-        payload = job.payload
+        payload = TrainingPayload.model_validate(job.payload)
         project = projects.get_or_raise(session, authoring_jobs.project_of(job))
         language, multilingual, project_name = project.language, project.multilingual, project.name
         assets = load_assets(session, context.blobs, project)
-    options = EvaluationOptions.from_wire(payload["evaluationOptions"])
+    options = payload.evaluation_options
     # Documents nobody has labeled yet (uploaded in the Studio) would teach "no entities here".
     train_records, test_records = split([d for d in assets.documents if d.labeled], options)
     check_data(train_records, test_records, options)
     model_id = model_id_for(job_id)
     artifact = artifact_key(project_name, model_id)
-    progress = Progress(context, job_id, started)
+    progress = Progress(context, job_id, payload, started)
     progress.training(0.0)
     t0 = time.monotonic()
     try:
@@ -47,10 +47,10 @@ def run_training(context: AppContext, job_id: str) -> None:
             report = ner.train(TrainingRequest(
                 documents=as_examples(train_records, language), categories=assets.categories, language=language,
                 multilingual=multilingual, output_dir=output_dir,
-                config_version=payload["trainingConfigVersion"], seed=int(payload.get("seed", 0)),
+                config_version=payload.training_config_version, seed=payload.seed,
                 on_progress=progress.training, should_stop=progress.should_stop))
             training_seconds = time.monotonic() - t0
-            training_end = iso_precise(utcnow())
+            training_end = utcnow()
             set_state(context, job_id, payload, started, training_end, (JobStatus.RUNNING, 0.0))
             # The folder just written (before any upload), loaded for this evaluation only.
             summary, evaluated = evaluate_test_set(ner.load(output_dir), model_id, assets.categories, train_records,

@@ -1,27 +1,14 @@
-"""What a training request asks for: the model label, the config version and how to split off a test set."""
+"""What a training request asks for, and what its queued job will do (the job row's payload)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 
-@dataclass
-class EvaluationOptions:
-    kind: str = "percentage"
-    training_split_percentage: int = 80
-    testing_split_percentage: int = 20
+from customner.services.evaluation import EvaluationOptions
 
-    @classmethod
-    def from_wire(cls, wire: dict[str, Any]) -> EvaluationOptions:
-        return cls(kind=wire.get("kind", "percentage"), training_split_percentage=wire.get("trainingSplitPercentage", 80),
-                   testing_split_percentage=wire.get("testingSplitPercentage", 20))
-
-    def to_wire(self) -> dict[str, Any]:
-        if self.kind == "manual":
-            return {"kind": "manual"}
-        return {"kind": "percentage", "trainingSplitPercentage": self.training_split_percentage,
-                "testingSplitPercentage": self.testing_split_percentage}
+__all__ = ["EvaluationOptions", "TrainingOptions", "TrainingPayload"]
 
 
 @dataclass
@@ -30,3 +17,15 @@ class TrainingOptions:
     config_version: str = "latest"
     evaluation: EvaluationOptions = field(default_factory=EvaluationOptions)
     seed: int = 0
+
+
+class TrainingPayload(BaseModel):
+    """A checked training request with its config version resolved; rows store its dump."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model_label: str
+    requested_config_version: str
+    training_config_version: str
+    seed: int = 0
+    evaluation_options: EvaluationOptions

@@ -1,14 +1,17 @@
-"""A training job's visible state: percent complete per phase and an estimated end, written to the job row."""
+"""A training job's visible state: each phase's status, percent and times, and an estimated end, kept on the job row."""
 
 from __future__ import annotations
 
 import time
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from customner.clock import iso_precise, utcnow
+from pydantic import BaseModel, ConfigDict
+
+from customner.clock import utcnow
 from customner.jobs import lifecycle
-from customner.jobs.lifecycle import JobStatus
+from customner.jobs.lifecycle import JobRecord, JobStatus
+from customner.services.training.options import TrainingPayload
 
 if TYPE_CHECKING:
     from customner.context import AppContext
@@ -16,31 +19,61 @@ if TYPE_CHECKING:
 PROGRESS_INTERVAL_SECONDS = 0.5
 
 
-def result_state(payload: dict[str, Any], *, training: tuple[str, float], evaluation: tuple[str, float],
-                 started: str | None = None, training_end: str | None = None, evaluation_start: str | None = None,
-                 evaluation_end: str | None = None, estimated_end: str | None = None) -> dict[str, Any]:
-    training_state: dict[str, Any] = {"percentComplete": round(training[1]), "status": training[0]}
-    if started:
-        training_state["startDateTime"] = started
-    if training_end:
-        training_state["endDateTime"] = training_end
-    evaluation_state: dict[str, Any] = {"percentComplete": round(evaluation[1]), "status": evaluation[0]}
-    if evaluation_start:
-        evaluation_state["startDateTime"] = evaluation_start
-    if evaluation_end:
-        evaluation_state["endDateTime"] = evaluation_end
-    result = {"modelLabel": payload["modelLabel"], "trainingConfigVersion": payload["trainingConfigVersion"],
-              "trainingStatus": training_state, "evaluationStatus": evaluation_state}
-    if estimated_end:
-        result["estimatedEndDateTime"] = estimated_end
-    return result
+class PhaseState(BaseModel):
+    """Training or evaluation: where it is and when it started and ended."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: JobStatus
+    percent_complete: int = 0
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+
+
+NOT_STARTED = PhaseState(status=JobStatus.NOT_STARTED)
+
+
+class TrainingState(BaseModel):
+    """What a training job shows while it runs and after; rows store its dump as the job's result."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model_label: str
+    training_config_version: str
+    training: PhaseState
+    evaluation: PhaseState
+    estimated_end: datetime | None = None
+
+    @classmethod
+    def of(cls, payload: TrainingPayload, training: PhaseState, evaluation: PhaseState,
+           estimated_end: datetime | None = None) -> TrainingState:
+        return cls(model_label=payload.model_label, training_config_version=payload.training_config_version,
+                   training=training, evaluation=evaluation, estimated_end=estimated_end)
+
+    def ended_as(self, status: str) -> TrainingState:
+        """A job that ended failed or cancelled never leaves a phase looking as if it were still running."""
+        def settled(phase: PhaseState) -> PhaseState:
+            unfinished = phase.status in (JobStatus.NOT_STARTED, JobStatus.RUNNING)
+            return phase.model_copy(update={"status": JobStatus(status)}) if unfinished else phase
+        if status not in (JobStatus.FAILED, JobStatus.CANCELLED):
+            return self
+        return self.model_copy(update={"training": settled(self.training), "evaluation": settled(self.evaluation)})
+
+
+def state_of(job: JobRecord) -> TrainingState:
+    """The state a training job shows, read from its row."""
+    return TrainingState.model_validate(job.result).ended_as(job.status)
+
+
+def initial_state(payload: TrainingPayload) -> TrainingState:
+    return TrainingState.of(payload, NOT_STARTED, NOT_STARTED)
 
 
 class Progress:
-    """Writes percentComplete to the job row at most every half second; reports cancellation."""
+    """Writes the percent complete to the job row at most every half second; reports cancellation."""
 
-    def __init__(self, context: AppContext, job_id: str, started: str) -> None:
-        self.context, self.job_id, self.started = context, job_id, started
+    def __init__(self, context: AppContext, job_id: str, payload: TrainingPayload, started: datetime) -> None:
+        self.context, self.job_id, self.payload, self.started = context, job_id, payload, started
         self._last_write = 0.0
         self._cancelled = False
         self._t0 = time.monotonic()
@@ -53,21 +86,22 @@ class Progress:
         estimated = None
         if fraction > 0.02:
             remaining = (now - self._t0) * (1 - fraction) / fraction
-            estimated = iso_precise(utcnow() + timedelta(seconds=remaining * 1.15))
-        self._cancelled = lifecycle.progress(
-            self.context.db, self.job_id, fraction=fraction,
-            update_result=lambda result: result_state(
-                result, training=(JobStatus.RUNNING, 100 * fraction), evaluation=(JobStatus.NOT_STARTED, 0.0),
-                started=self.started, estimated_end=estimated))
+            estimated = utcnow() + timedelta(seconds=remaining * 1.15)
+        state = TrainingState.of(
+            self.payload, PhaseState(status=JobStatus.RUNNING, percent_complete=round(100 * fraction), started_at=self.started),
+            NOT_STARTED, estimated)
+        self._cancelled = lifecycle.progress(self.context.db, self.job_id, fraction=fraction,
+                                             result=state.model_dump(mode="json"))
 
     def should_stop(self) -> bool:
         return self._cancelled
 
 
-def set_state(context: AppContext, job_id: str, payload: dict[str, Any], started: str | None, training_end: str | None,
-              evaluation: tuple[str, float], done: bool = False) -> None:
+def set_state(context: AppContext, job_id: str, payload: TrainingPayload, started: datetime, training_end: datetime,
+              evaluation: tuple[JobStatus, float], done: bool = False) -> None:
     """Training finished; the evaluation phase is ``evaluation`` (and the whole job is done when ``done``)."""
-    now = iso_precise(utcnow())
-    lifecycle.progress(context.db, job_id, fraction=1.0 if done else None, result=result_state(
-        payload, training=(JobStatus.SUCCEEDED, 100.0), evaluation=evaluation, started=started,
-        training_end=training_end, evaluation_start=training_end, evaluation_end=now if done else None))
+    state = TrainingState.of(
+        payload, PhaseState(status=JobStatus.SUCCEEDED, percent_complete=100, started_at=started, ended_at=training_end),
+        PhaseState(status=evaluation[0], percent_complete=round(evaluation[1]), started_at=training_end,
+                   ended_at=utcnow() if done else None))
+    lifecycle.progress(context.db, job_id, fraction=1.0 if done else None, result=state.model_dump(mode="json"))

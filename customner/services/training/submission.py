@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from customner import errors, ner
 from customner.jobs import lifecycle
-from customner.jobs.lifecycle import TERMINAL, JobRecord, JobStatus
+from customner.jobs.lifecycle import TERMINAL, JobRecord
 from customner.services import authoring_jobs, projects
 from customner.services.names import MAX_MODELS, check_resource_name
-from customner.services.training.options import EvaluationOptions, TrainingOptions
-from customner.services.training.progress import result_state
+from customner.services.training.options import EvaluationOptions, TrainingOptions, TrainingPayload
+from customner.services.training.progress import TrainingState, initial_state, state_of
 from customner.store.tables import TrainedModel
 
 if TYPE_CHECKING:
@@ -44,12 +45,12 @@ def submit(context: AppContext, project_name: str, options: TrainingOptions) -> 
             )
         if not project.documents:
             raise errors.InvalidRequest(f"Project '{project_name}' has no documents to train on; import some first.")
-        job = authoring_jobs.build(context, TRAIN_KIND, project_name, scope=options.model_label, payload={
-                          "modelLabel": options.model_label, "requestedConfigVersion": options.config_version,
-                          "trainingConfigVersion": version, "seed": options.seed,
-                          "evaluationOptions": options.evaluation.to_wire()})
-        job.result = result_state(job.payload, training=(JobStatus.NOT_STARTED, 0.0),
-                                  evaluation=(JobStatus.NOT_STARTED, 0.0))
+        payload = TrainingPayload(model_label=options.model_label, requested_config_version=options.config_version,
+                                  training_config_version=version, seed=options.seed,
+                                  evaluation_options=options.evaluation)
+        job = authoring_jobs.build(context, TRAIN_KIND, project_name, scope=options.model_label,
+                                   payload=payload.model_dump(mode="json"))
+        job.result = initial_state(payload).model_dump(mode="json")
         # Added in the same transaction as the "one training job per project" check.
         session.add(job)
     context.jobs.enqueue(job.id, TRAIN_KIND)
@@ -79,7 +80,21 @@ def cancel(context: AppContext, project_name: str, job_id: str) -> None:
         raise errors.InvalidRequest(f"The training job '{job_id}' has already finished ({before}).")
 
 
-def list_jobs(context: AppContext, project_name: str, skip: int, top: int) -> tuple[list[JobRecord], int]:
+@dataclass(frozen=True)
+class TrainingJob:
+    """A training job as the HTTP layers show it: the job and its training state."""
+
+    record: JobRecord
+    state: TrainingState
+
+
+def list_jobs(context: AppContext, project_name: str, skip: int, top: int) -> tuple[list[TrainingJob], int]:
     with context.db.session() as session:
         projects.get_or_raise(session, project_name)
-    return lifecycle.list_for_project(context.db, TRAIN_KIND, project_name, skip, top)
+    records, total = lifecycle.list_for_project(context.db, TRAIN_KIND, project_name, skip, top)
+    return [TrainingJob(record, state_of(record)) for record in records], total
+
+
+def get_job(context: AppContext, project_name: str, job_id: str) -> TrainingJob:
+    record = authoring_jobs.get(context, job_id, (TRAIN_KIND,), project_name)
+    return TrainingJob(record, state_of(record))

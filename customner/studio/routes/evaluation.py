@@ -8,12 +8,14 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from customner.services import labeling, models
+from customner.services.evaluation import ConfusionCell
 from customner.studio.highlight import pieces, type_colors
 from customner.studio.web import Studio, StudioRoute, render
 
 router = APIRouter(route_class=StudioRoute)
 NONE = "$none"
 MAX_DOCUMENTS = 500
+EMPTY = ConfusionCell(count=0.0, row_percent=0.0)
 
 
 @dataclass
@@ -24,7 +26,7 @@ class RegionView:
     mismatch: bool
 
 
-def heatmap(matrix: dict[str, dict[str, dict[str, float]]], categories: list[str]) -> tuple[list[str], list[list[dict[str, Any]]]]:
+def heatmap(matrix: dict[str, dict[str, ConfusionCell]], categories: list[str]) -> tuple[list[str], list[list[dict[str, Any]]]]:
     """Rows are expected types, columns predicted, both with ``$none``; shade is the row percentage."""
     names = [c for c in categories if c in matrix or any(c in row for row in matrix.values())]
     seen = set(matrix) | {n for row in matrix.values() for n in row}
@@ -32,8 +34,9 @@ def heatmap(matrix: dict[str, dict[str, dict[str, float]]], categories: list[str
     rows = []
     for gold in names:
         row = matrix.get(gold, {})
-        rows.append([{"raw": row.get(p, {}).get("rawValue", 0.0), "share": row.get(p, {}).get("normalizedValue", 0.0),
-                      "diagonal": gold == p, "gold": gold, "predicted": p} for p in names])
+        cells = [row.get(p, EMPTY) for p in names]
+        rows.append([{"raw": cell.count, "share": cell.row_percent, "diagonal": gold == p, "gold": gold, "predicted": p}
+                     for p, cell in zip(names, cells, strict=True)])
     return names, rows
 
 
@@ -65,11 +68,10 @@ def page(request: Request, context: Studio, name: str, model: str | None = None,
     chosen = next((row for row in rows if row.label == model), rows[0] if rows else None)
     values: dict[str, Any] = dict(project=project, models=rows, chosen=chosen, tab="evaluate", mismatches=mismatches)
     if chosen is not None:
-        summary = chosen.evaluation_summary
-        evaluation = summary.get("customEntityRecognitionEvaluation", {})
-        categories = list(chosen.snapshot.get("categories", [])) or list(evaluation.get("entities", {}))
-        names, matrix = heatmap(evaluation.get("confusionMatrix", {}), categories)
-        values.update(evaluation=evaluation, guidance=labeling.guidance(summary), names=names, matrix=matrix,
+        summary = models.evaluation_summary(context, name, chosen.label)
+        categories = list(chosen.snapshot.get("categories", [])) or list(summary.entities)
+        names, matrix = heatmap(summary.confusion, categories)
+        values.update(evaluation=summary, guidance=labeling.guidance(summary), names=names, matrix=matrix,
                       colors=type_colors(categories),
                       regions=region_views(context, name, chosen.label, mismatches))
     return render(request, "evaluate.html", **values)

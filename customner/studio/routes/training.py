@@ -17,16 +17,16 @@ router = APIRouter(route_class=StudioRoute)
 @router.get("/projects/{name}/train")
 def page(request: Request, context: Studio, name: str, job: str | None = None) -> Response:
     jobs = _history(context, name)
-    current = next((row for row in jobs if row.id == job), None) or next(
-        (row for row in jobs if row.status not in TERMINAL), None)
+    current = next((row for row in jobs if row.record.id == job), None) or next(
+        (row for row in jobs if row.record.status not in TERMINAL), None)
     return render(request, "train.html", project=labeling.overview(context, name), jobs=jobs, current=current, project_name=name,
                   versions=ner.training_config_versions(), totals=labeling.label_totals(context, name), tab="train",
                   terminal=TERMINAL)
 
 
-def _history(context: Studio, name: str) -> list[Any]:
+def _history(context: Studio, name: str) -> list[training.TrainingJob]:
     jobs, _ = training.list_jobs(context, name, 0, 100)
-    return sorted(jobs, key=lambda row: row.created_at, reverse=True)
+    return sorted(jobs, key=lambda row: row.record.created_at, reverse=True)
 
 
 @router.post("/projects/{name}/train")
@@ -44,9 +44,9 @@ def start(request: Request, context: Studio, name: str, model_label: Annotated[s
 
 @router.get("/projects/{name}/train/jobs/{job_id}/progress")
 def progress(request: Request, context: Studio, name: str, job_id: str) -> Response:
-    job = labeling.get_job(context, job_id)
+    job = training.get_job(context, name, job_id)
     values: dict[str, Any] = dict(project_name=name, job=job, terminal=TERMINAL)
-    if job.status in TERMINAL:  # the history table is refreshed out of band once the run ends
+    if job.record.status in TERMINAL:  # the history table is refreshed out of band once the run ends
         values.update(jobs=_history(context, name), refresh_history=True)
     return render(request, "partials/train_progress.html", **values)
 

@@ -1,0 +1,51 @@
+"""Rows written by a training and a re-evaluation hold customner's own snake_case shape; Azure's camelCase is
+spelled only when ``api/`` answers (issue 9)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+
+from customner.services.evaluation import EvaluationSummary
+from customner.services.model_evaluation import EVALUATE_KIND, EvaluationJobPayload
+from customner.services.training import TRAIN_KIND, TrainingPayload, TrainingState
+from customner.store.tables import Job, TrainedModel
+from tests.api.conftest import import_project, small_project_file, train
+from tests.server import AUTHORING, RunningServer
+
+NAME = "ApiRowShapes"
+PREVIEW = {"api-version": "2023-04-15-preview"}
+CAMEL = re.compile(r"[a-z][A-Z]")
+
+
+def keys(value: Any) -> set[str]:
+    """Every key in a JSON value, at any depth (the demo's entity types are snake_case too)."""
+    if isinstance(value, dict):
+        return set(value) | {key for item in value.values() for key in keys(item)}
+    if isinstance(value, list):
+        return {key for item in value for key in keys(item)}
+    return set()
+
+
+def test_training_and_evaluation_rows_hold_no_azure_names(server: RunningServer) -> None:
+    assert import_project(server, small_project_file(NAME, documents=30), NAME)["status"] == "succeeded"
+    split = {"kind": "percentage", "trainingSplitPercentage": 70, "testingSplitPercentage": 30}
+    assert train(server, NAME, "m1", evaluationOptions=split)["status"] == "succeeded"
+    response = server.client.post(f"{AUTHORING}/{NAME}/models/m1/:evaluate", params=PREVIEW, json=split)
+    assert server.wait_job(response.headers["operation-location"])["status"] == "succeeded"
+
+    with server.context.db.session() as session:
+        jobs = session.scalars(select(Job).where(Job.project_name == NAME, Job.kind.in_((TRAIN_KIND, EVALUATE_KIND)))).all()
+        model = session.scalars(select(TrainedModel).where(TrainedModel.project_name == NAME)).one()
+        rows = [row for job in jobs for row in (job.payload, job.result)] + [model.evaluation_options, model.evaluation_summary]
+        kinds = sorted(job.kind for job in jobs)
+        by_kind = {job.kind: job for job in jobs}
+    assert kinds == [EVALUATE_KIND, TRAIN_KIND]
+    assert not {key for row in rows for key in keys(row) if CAMEL.search(key)}
+    # and each row is the dump of its domain type
+    TrainingPayload.model_validate(by_kind[TRAIN_KIND].payload)
+    TrainingState.model_validate(by_kind[TRAIN_KIND].result)
+    EvaluationJobPayload.model_validate(by_kind[EVALUATE_KIND].payload)
+    assert EvaluationSummary.model_validate(model.evaluation_summary).options.testing_split_percentage == 30
