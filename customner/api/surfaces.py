@@ -1,9 +1,9 @@
-"""The runtime API surfaces and how each words its errors: the one place that knows which surface a request is on.
+"""The API surfaces and how each words its errors: the one place that knows which surface a request is on.
 
 Each surface's routers are built with its ``route_class``, whose handler renders the service and validation errors
 raised in its routes (key checks, body parsing, services) in the surface's dialect. What no route owns (an
 unmatched path, a body refused by the middleware, an unexpected failure) falls to the app handlers in ``errors.py``,
-in the current Azure dialect, as do the authoring and storage routes for now.
+in the current Azure dialect.
 """
 
 from __future__ import annotations
@@ -70,3 +70,6 @@ class Surface:
 RUNTIME_V32 = Surface("runtime-v3.2", v32_dialect, task_pointer="#/tasks/customEntityRecognitionTasks/{}")
 RUNTIME_GA = Surface("runtime-ga", same, task_pointer="#/tasks/items/{}")
 RUNTIME_SURFACES = {surface.name: surface for surface in (RUNTIME_V32, RUNTIME_GA)}
+# The authoring API (every api-version speaks today's codes) and the storage-container emulation beside it.
+AUTHORING = Surface("authoring", same)
+STORAGE = Surface("storage", same)

@@ -3,14 +3,18 @@ and Studio's Test page reads domain types, not the wire format."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from typing import Any
 
 import grimp
+from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
+import customner.api
 from customner.api import runtime_ga, runtime_v32
-from customner.api.surfaces import RUNTIME_GA, RUNTIME_V32
+from customner.api.surfaces import AUTHORING, RUNTIME_GA, RUNTIME_V32, STORAGE
 from customner.jobs import lifecycle
 from tests.conftest import DEMO_DEPLOYMENT, DEMO_PROJECT
 from tests.server import RunningServer
@@ -48,6 +52,20 @@ def test_every_runtime_route_belongs_to_its_surface() -> None:
     for router, surface in ((runtime_ga.router, RUNTIME_GA), (runtime_v32.router, RUNTIME_V32)):
         routes = [route for route in router.routes if isinstance(route, APIRoute)]
         assert routes and all(type(route) is surface.route_class for route in routes)
+
+
+def test_every_api_router_belongs_to_a_surface() -> None:
+    """Which dialect an error is worded in is decided by the router's surface, for every router of ``api/``."""
+    surfaces = {RUNTIME_GA.route_class, RUNTIME_V32.route_class, AUTHORING.route_class, STORAGE.route_class}
+    modules = [importlib.import_module(info.name)
+               for info in pkgutil.walk_packages(customner.api.__path__, "customner.api.")]
+    routers = {f"{module.__name__}.{name}": value for module in modules for name, value in vars(module).items()
+               if isinstance(value, APIRouter) and any(isinstance(route, APIRoute) for route in value.routes)}
+    assert len(routers) >= 10
+    # /health, /ready and /metrics are the service's own, not Azure's
+    strays = [name for name, router in routers.items()
+              if router.route_class not in surfaces and name != "customner.api.operations.router"]
+    assert not strays, strays
 
 
 def test_the_v32_routes_rename_error_codes_and_the_ga_routes_do_not(server: RunningServer) -> None:
