@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from customner import __version__, studio
 from customner.access.logs import hide_keys_in_access_log
-from customner.api import authoring, errors, openapi, operations, runtime_ga, runtime_v32, storage
+from customner.api import authoring, errors, openapi, operations, runtime_ga, runtime_render, runtime_v32, storage
 from customner.api.common import key_for
 from customner.api.limits import RequestLimits
 from customner.assembly import build_context
@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
                   description="Self-hosted custom NER, wire-compatible with Azure AI Language.")
     app.state.context = context
     app.state.api_key = api_key
+    app.state.runtime_preview = runtime_render.preview_ga  # Studio's Test page shows the API's JSON
     errors.install(app)
     openapi.install(app)
     # Each route group takes keys whose scope allows it (customner/access/policy.py).

@@ -82,15 +82,10 @@ def key_for(group: str) -> Callable[[Request], KeyPrincipal]:
 
 
 def authorize_projects(request: Request, projects: list[str]) -> None:
-    """Runtime submissions name their projects in the body: a project-limited key may only name its own."""
+    """Runtime jobs name their projects in the body: a project-limited key may only submit, read or cancel its own."""
     principal: KeyPrincipal | None = getattr(request.state, "key_principal", None)
     if principal is not None:
         policy.require_projects(principal, projects)
-
-
-def authorize_job(request: Request, payload: dict[str, Any]) -> None:
-    """A runtime job is read or cancelled only by keys allowed on every project its tasks name."""
-    authorize_projects(request, [str(task.get("project_name")) for task in payload.get("tasks", [])])
 
 
 class UnsupportedApiVersion(errors.NotFound):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,10 +17,6 @@ from customner.web import BodyTooLarge
 
 log = logging.getLogger(__name__)
 
-# The v3.2-preview.2 spec names some inner codes differently from GA.
-_V32_INNER_CODES = {"MissingInputDocuments": "MissingInputRecords"}
-_V32_CODES = {"ProjectNotFound": "NotFound", "OperationNotFound": "NotFound"}
-
 
 def envelope(error: dict[str, Any], status_code: int, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": error}, status_code=status_code, headers=headers)
@@ -29,24 +26,40 @@ def resource_not_found(message: str = "Resource not found") -> dict[str, Any]:
     return {"code": "404", "message": message}
 
 
-def for_v32(error: dict[str, Any]) -> dict[str, Any]:
-    """Rename codes for the v3.2-preview.2 surface, whose enums are older."""
-    error = dict(error, code=_V32_CODES.get(error["code"], error["code"]))
-    if "innererror" in error:
-        inner = error["innererror"]
-        error["innererror"] = dict(inner, code=_V32_INNER_CODES.get(inner["code"], inner["code"]))
+Dialect = Callable[[dict[str, Any]], dict[str, Any]]
+"""How a surface words an error object: its code names (see ``api/surfaces.py``)."""
+
+
+def same(error: dict[str, Any]) -> dict[str, Any]:
+    """The current Azure dialect: errors as the services name them."""
     return error
 
 
-def _is_v32(request: Request) -> bool:
-    return request.url.path.startswith("/text/analytics/v3.2-preview.2")
+def service_error_response(exc: ServiceError, dialect: Dialect = same) -> JSONResponse:
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    return envelope(dialect(exc.to_dict()), exc.status_code, headers)
+
+
+def validation_error_response(exc: RequestValidationError, dialect: Dialect = same) -> JSONResponse:
+    problems = []
+    body_format = False
+    for item in exc.errors():
+        location = "/".join(str(part) for part in item.get("loc", ()) if part != "body")
+        body_format |= item.get("type") == "json_invalid" or (item.get("type") == "model_attributes_type" and location == "")
+        problems.append(f"{location or 'body'}: {item.get('msg')}")
+    inner_code = "InvalidRequestBodyFormat" if body_format else "InvalidParameterValue"
+    message = "Request body must be valid JSON. " if body_format else "Invalid parameter in request. "
+    return envelope(dialect(
+        {"code": "InvalidRequest", "message": message.strip(),
+         "innererror": {"code": inner_code, "message": "; ".join(problems)[:2000]}}),
+        400,
+    )
 
 
 async def service_error(request: Request, exc: Exception) -> JSONResponse:
+    """A service error outside any surface's routes (authoring, storage, operations)."""
     assert isinstance(exc, ServiceError)
-    body = exc.to_dict()
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
-    return envelope(for_v32(body) if _is_v32(request) else body, exc.status_code, headers)
+    return service_error_response(exc)
 
 
 async def unsafe_blob_key(request: Request, exc: Exception) -> JSONResponse:
@@ -58,19 +71,7 @@ async def unsafe_blob_key(request: Request, exc: Exception) -> JSONResponse:
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    problems = []
-    body_format = False
-    for item in exc.errors():
-        location = "/".join(str(part) for part in item.get("loc", ()) if part != "body")
-        body_format |= item.get("type") == "json_invalid" or (item.get("type") == "model_attributes_type" and location == "")
-        problems.append(f"{location or 'body'}: {item.get('msg')}")
-    inner_code = "InvalidRequestBodyFormat" if body_format else "InvalidParameterValue"
-    message = "Request body must be valid JSON. " if body_format else "Invalid parameter in request. "
-    return envelope(
-        {"code": "InvalidRequest", "message": message.strip(),
-         "innererror": {"code": inner_code, "message": "; ".join(problems)[:2000]}},
-        400,
-    )
+    return validation_error_response(exc)
 
 
 async def http_error(request: Request, exc: Exception) -> JSONResponse:

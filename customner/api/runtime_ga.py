@@ -15,18 +15,18 @@ from customner.api.common import (
     Context,
     RuntimeVersion,
     accepted,
-    authorize_job,
     authorize_projects,
     json_response,
 )
 from customner.api.runtime_render import DEFAULT_PAGE, ResultPage, has_more, poll_headers, render_ga
 from customner.api.schemas import AnalysisInput, check_index_type, parse_bool
+from customner.api.surfaces import RUNTIME_GA
 from customner.ner.offsets import ALLOWED_INDEX_TYPES
 from customner.services import analysis
 from customner.web import base_url
 
 PREFIX = "/language/analyze-text"
-router = APIRouter(prefix=PREFIX, tags=["runtime GA"])
+router = APIRouter(prefix=PREFIX, route_class=RUNTIME_GA.route_class, tags=["runtime GA"])
 CUSTOM_KIND = "CustomEntityRecognition"
 
 
@@ -88,8 +88,8 @@ def submit(body: AnalyzeTextJobsInput, request: Request, context: Context, versi
     for document in documents:
         document.language = document.language or body.default_language
     cancel_after = body.cancel_after if version in CANCEL_AFTER_API_VERSIONS else None  # unknown before: ignored
-    job_id = analysis.submit(context, documents=documents, tasks=tasks, display_name=body.display_name, surface="ga",
-                             cancel_after=cancel_after)
+    job_id = analysis.submit(context, documents=documents, tasks=tasks, display_name=body.display_name,
+                             cancel_after=cancel_after, submitted_via=RUNTIME_GA.name)
     return accepted(_job_url(request, job_id, version))
 
 
@@ -101,7 +101,7 @@ def get_job(
     skip: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,
 ) -> Response:
     job = analysis.get(context, job_id)
-    authorize_job(request, job.payload)
+    authorize_projects(request, job.project_names)
     page = ResultPage(skip=skip, top=top, show_stats=parse_bool(show_stats))
     body = render_ga(job, page)
     if has_more(job, page):
@@ -112,6 +112,6 @@ def get_job(
 
 @router.post("/jobs/{job_id}:cancel", status_code=202, response_class=Response, summary="Cancel a custom NER job", responses=wm.ACCEPTED)
 def cancel(job_id: str, request: Request, context: Context, version: RuntimeVersion) -> Response:
-    authorize_job(request, analysis.get(context, job_id).payload)
+    authorize_projects(request, analysis.get(context, job_id).project_names)
     analysis.cancel(context, job_id)
     return accepted(_job_url(request, job_id, version))

@@ -16,17 +16,17 @@ from customner.api.common import (
     INT32_MAX,
     Context,
     accepted,
-    authorize_job,
     authorize_projects,
     json_response,
 )
 from customner.api.runtime_render import DEFAULT_PAGE, ResultPage, has_more, poll_headers, render_v32
 from customner.api.schemas import AnalysisInput, check_index_type, parse_bool
+from customner.api.surfaces import RUNTIME_V32
 from customner.services import analysis
 from customner.web import base_url
 
 PREFIX = "/text/analytics/v3.2-preview.2"
-router = APIRouter(prefix=PREFIX, tags=["runtime v3.2-preview.2"])
+router = APIRouter(prefix=PREFIX, route_class=RUNTIME_V32.route_class, tags=["runtime v3.2-preview.2"])
 
 
 class CustomEntitiesParameters(BaseModel):
@@ -73,7 +73,7 @@ def submit(body: AnalyzeBatchInput, request: Request, context: Context) -> Respo
     ]
     authorize_projects(request, [task.project_name for task in tasks])
     job_id = analysis.submit(context, documents=body.analysis_input.to_documents(), tasks=tasks,
-                             display_name=body.display_name, surface="v3.2")
+                             display_name=body.display_name, submitted_via=RUNTIME_V32.name)
     return accepted(f"{base_url(request)}{PREFIX}/analyze/jobs/{job_id}")
 
 
@@ -85,7 +85,7 @@ def get_job(
     skip: Annotated[int, Query(alias="$skip", ge=0, le=INT32_MAX)] = 0,
 ) -> Response:
     job = analysis.get(context, job_id)
-    authorize_job(request, job.payload)
+    authorize_projects(request, job.project_names)
     page = ResultPage(skip=skip, top=top, show_stats=parse_bool(show_stats))
     body = render_v32(job, page)
     if has_more(job, page):

@@ -8,9 +8,10 @@ from starlette.concurrency import run_in_threadpool
 
 from customner.api import wire_models as wm
 from customner.api.common import Context, json_response
+from customner.api.surfaces import STORAGE
 from customner.services import storage
 
-router = APIRouter(prefix="/storage", tags=["storage containers"])
+router = APIRouter(route_class=STORAGE.route_class, prefix="/storage", tags=["storage containers"])
 
 
 @router.put("/{container}/{name}", status_code=201, response_class=Response, summary="Upload a UTF-8 .txt file")

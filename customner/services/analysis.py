@@ -1,20 +1,22 @@
 """Runtime analysis jobs: validate a batch, run custom NER tasks, keep results for polling.
 
-Both runtime surfaces (v3.2-preview.2 and GA) submit here and read the same job rows.
+Both runtime surfaces (v3.2-preview.2 and GA) submit here and read the same job rows. The rows hold the domain
+types below (snake_case, no wire names); ``api/`` renders them in each surface's Azure shape.
 """
 
 from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import asdict, dataclass
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from customner import errors
-from customner.clock import iso_precise, utcnow
+from customner.clock import utcnow
 from customner.jobs import lifecycle
 from customner.jobs.lifecycle import TERMINAL, Cancelled, JobRecord, JobStatus
 from customner.jobs.registry import RUNTIME, job_function
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 MAX_DOCUMENTS = 25
 MAX_CHARACTERS = 125_000
 ANALYSIS_KIND = "analyze"
+CHARACTERS_PER_TRANSACTION = 1000
 
 
 @dataclass
@@ -46,9 +49,147 @@ class CustomEntityTask:
     logging_opt_out: bool = False
 
 
+class _Stored(BaseModel):
+    """What a job row holds: frozen and strict, so a misspelt or wire-shaped field fails loudly."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class AnalysisRequest(_Stored):
+    """The job's payload: what was submitted."""
+
+    display_name: str | None
+    documents: list[AnalysisDocument]
+    tasks: list[CustomEntityTask]
+    cancel_after: float | None = None
+    submitted_via: str | None = None
+    """The HTTP layer's name for the API surface that took the job; kept for it, never read here."""
+
+
+class ErrorInfo(_Stored):
+    """An error as data: its code and message, and the finer inner code when there is one."""
+
+    code: str
+    message: str
+    inner_code: str | None = None
+    inner_message: str | None = None
+
+    @classmethod
+    def of(cls, error: errors.ServiceError) -> ErrorInfo:
+        inner = error.inner_message or error.message
+        return cls(code=error.code, message=error.message, inner_code=error.inner_code,
+                   inner_message=inner if error.inner_code else None)
+
+
+class FoundEntity(_Stored):
+    """One entity; ``offset`` and ``length`` count in the task's ``string_index_type``."""
+
+    text: str
+    category: str
+    offset: int
+    length: int
+    confidence: float
+
+
+class DocumentResult(_Stored):
+    id: str
+    entities: list[FoundEntity]
+    characters: int  # text elements, what Azure bills
+
+    @property
+    def transactions(self) -> int:
+        return max(1, math.ceil(self.characters / CHARACTERS_PER_TRANSACTION))
+
+
+class DocumentError(_Stored):
+    id: str
+    error: ErrorInfo
+
+
+class TaskOutcome(_Stored):
+    """One task's state. ``documents`` is None until the task has run (and stays None when it failed)."""
+
+    name: str
+    project_name: str
+    deployment_name: str
+    status: JobStatus
+    last_update: datetime
+    documents: list[DocumentResult] | None = None
+    document_errors: list[DocumentError] = []
+    error: ErrorInfo | None = None
+
+    @classmethod
+    def waiting(cls, task: CustomEntityTask, status: JobStatus) -> TaskOutcome:
+        return cls(name=task.name, project_name=task.project_name, deployment_name=task.deployment_name,
+                   status=status, last_update=utcnow())
+
+
+class AnalysisResult(_Stored):
+    """The job's result: one outcome per task, in request order."""
+
+    tasks: list[TaskOutcome]
+
+
+@dataclass(frozen=True)
+class TaskError:
+    """A failed task's error and the task's position, from which each surface points at the task."""
+
+    task_index: int
+    error: ErrorInfo
+
+
+@dataclass(frozen=True)
+class AnalysisJob:
+    """An analysis job as the HTTP layers and Studio see it."""
+
+    id: str
+    status: JobStatus
+    created_at: datetime
+    updated_at: datetime
+    expires_at: datetime
+    display_name: str | None
+    submitted_via: str | None
+    document_ids: list[str]
+    tasks: list[TaskOutcome]
+    recorded_errors: list[dict[str, Any]]
+    """Errors the job machinery recorded when the job function crashed (``jobs.runner``), as it writes them."""
+
+    @classmethod
+    def of(cls, record: JobRecord) -> AnalysisJob:
+        request = AnalysisRequest.model_validate(record.payload)
+        return cls(id=record.id, status=JobStatus(record.status), created_at=record.created_at,
+                   updated_at=record.updated_at, expires_at=record.expires_at, display_name=request.display_name,
+                   submitted_via=request.submitted_via,
+                   document_ids=[document.id for document in request.documents],
+                   tasks=AnalysisResult.model_validate(record.result).tasks,
+                   recorded_errors=[error for error in record.errors if error])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in TERMINAL
+
+    @property
+    def project_names(self) -> list[str]:
+        return [task.project_name for task in self.tasks]
+
+    @property
+    def task_errors(self) -> list[TaskError]:
+        """The job's errors when its tasks ended it (failed or partially completed) and nothing crashed:
+        the failed tasks' errors. A running, cancelled or crashed job reports none of them."""
+        if self.status not in (JobStatus.FAILED, JobStatus.PARTIALLY_COMPLETED) or self.recorded_errors:
+            return []
+        return [TaskError(index, task.error) for index, task in enumerate(self.tasks) if task.error is not None]
+
+    @property
+    def error_messages(self) -> list[str]:
+        """The job's errors, for people."""
+        return ([failure.error.message for failure in self.task_errors]
+                + [str(error.get("message")) for error in self.recorded_errors])
+
+
 def submit(
     context: AppContext, *, documents: list[AnalysisDocument], tasks: list[CustomEntityTask],
-    display_name: str | None, surface: str, cancel_after: float | None = None,
+    display_name: str | None, cancel_after: float | None = None, submitted_via: str | None = None,
 ) -> str:
     """Validate the batch as Azure does and queue the job; returns the job id.
 
@@ -63,14 +204,12 @@ def submit(
         )
     _check_queue(context)
     job_id = str(uuid.uuid4())
+    request = AnalysisRequest(display_name=display_name, documents=documents, tasks=tasks, cancel_after=cancel_after,
+                              submitted_via=submitted_via)
     lifecycle.create(
         context.db, ANALYSIS_KIND, job_id=job_id, ttl=timedelta(hours=context.settings.runtime_job_ttl_hours),
-        payload={
-            "displayName": display_name, "surface": surface,
-            "documents": [asdict(document) for document in documents],
-            "tasks": [asdict(task) for task in tasks], "cancelAfter": cancel_after,
-        },
-        result={"tasks": [_task_state(task, JobStatus.NOT_STARTED) for task in tasks]},
+        payload=request.model_dump(mode="json"),
+        result=_dump([TaskOutcome.waiting(task, JobStatus.NOT_STARTED) for task in tasks]),
     )
     context.jobs.enqueue(job_id, ANALYSIS_KIND)
     return job_id
@@ -130,71 +269,66 @@ def text_elements(text: str) -> int:
     return OffsetMapper(text, StringIndexType.TEXT_ELEMENTS).length()
 
 
-def _task_state(task: CustomEntityTask, status: str) -> dict[str, Any]:
-    return {
-        "name": task.name, "projectName": task.project_name, "deploymentName": task.deployment_name,
-        "status": status, "lastUpdate": iso_precise(utcnow()),
-    }
-
-
-def get(context: AppContext, job_id: str) -> JobRecord:
+def get(context: AppContext, job_id: str) -> AnalysisJob:
     job = lifecycle.load(context.db, job_id)
     if job is None or job.kind != ANALYSIS_KIND or job.expires_at < utcnow():
         raise errors.NotFound(
             "The specified job was not found.", inner_code="NotFound",
             inner_message=f"Job '{job_id}' does not exist or has expired.",
         )
-    return job
+    return AnalysisJob.of(job)
 
 
 def cancel(context: AppContext, job_id: str) -> None:
     get(context, job_id)
-    before = lifecycle.request_cancel(context.db, job_id, cancelled_result=lambda result: {
-        "tasks": [dict(task, status=JobStatus.CANCELLED) for task in result["tasks"]]})
+    before = lifecycle.request_cancel(context.db, job_id, cancelled_result=_all_cancelled)
     if before in TERMINAL:
         # Azure's exact answer (its SDK test recordings): no innererror, and "its" as Azure spells it.
         raise errors.InvalidRequest(f"Failed to cancel job with job id {job_id} as its already completed.")
 
 
+def _all_cancelled(result: dict[str, Any]) -> dict[str, Any]:
+    tasks = AnalysisResult.model_validate(result).tasks
+    return _dump([task.model_copy(update={"status": JobStatus.CANCELLED}) for task in tasks])
+
+
 @job_function(ANALYSIS_KIND, queue=RUNTIME)
 def run_analysis(context: AppContext, job_id: str) -> None:
     job = lifecycle.load_running(context.db, job_id)
-    payload = job.payload
-    cancel_after = payload.get("cancelAfter")
-    deadline = None if cancel_after is None else job.created_at + timedelta(seconds=float(cancel_after))
-    documents = [AnalysisDocument(**document) for document in payload["documents"]]
-    tasks = [CustomEntityTask(**task) for task in payload["tasks"]]
-    results: list[dict[str, Any]] = []
+    request = AnalysisRequest.model_validate(job.payload)
+    cancel_after = request.cancel_after
+    deadline = None if cancel_after is None else job.created_at + timedelta(seconds=cancel_after)
+    tasks = request.tasks
+    outcomes: list[TaskOutcome] = []
     for index, task in enumerate(tasks):
         if lifecycle.cancel_requested(context.db, job_id) or (deadline is not None and utcnow() >= deadline):
-            _save_results(context, job_id, results + [_task_state(t, JobStatus.CANCELLED) for t in tasks[index:]])
+            _save(context, job_id, outcomes + [TaskOutcome.waiting(t, JobStatus.CANCELLED) for t in tasks[index:]])
             raise Cancelled
-        results.append(_run_task(context, task, documents, index, payload["surface"]))
-        pending = [_task_state(t, JobStatus.RUNNING) for t in tasks[index + 1 :]]
-        _save_results(context, job_id, results + pending)
-    _finish(context, job_id, results)
+        outcomes.append(_run_task(context, task, request.documents))
+        _save(context, job_id, outcomes + [TaskOutcome.waiting(t, JobStatus.RUNNING) for t in tasks[index + 1 :]])
+    _finish(context, job_id, outcomes)
 
 
-def _run_task(
-    context: AppContext, task: CustomEntityTask, documents: list[AnalysisDocument], index: int, surface: str
-) -> dict[str, Any]:
-    state = _task_state(task, JobStatus.SUCCEEDED)
+_EMPTY_DOCUMENT = ErrorInfo(code="InvalidArgument", message="Invalid Document in request.",
+                            inner_code="InvalidDocument", inner_message="Document text is empty.")
+
+
+def _run_task(context: AppContext, task: CustomEntityTask, documents: list[AnalysisDocument]) -> TaskOutcome:
+    started = TaskOutcome.waiting(task, JobStatus.SUCCEEDED)
     try:
         model_id, artifact = _resolve_deployment(context, task)
         predictor = context.models.get(model_id, artifact)
     except errors.ServiceError as error:
-        pointer = f"#/tasks/items/{index}" if surface == "ga" else f"#/tasks/customEntityRecognitionTasks/{index}"
-        return dict(state, status=JobStatus.FAILED, error=dict(error.to_dict(), target=pointer))
+        return started.model_copy(update={"status": JobStatus.FAILED, "error": ErrorInfo.of(error)})
     valid = [document for document in documents if document.text.strip()]
     predictions = predictor.predict([document.text for document in valid])
     by_id = dict(zip((document.id for document in valid), predictions, strict=True))
     unit = StringIndexType.parse(task.string_index_type)
-    state["documents"], state["errors"] = [], []
+    results: list[DocumentResult] = []
+    problems: list[DocumentError] = []
     for document in documents:
         if document.id not in by_id:
-            state["errors"].append({"id": document.id, "error": {
-                "code": "InvalidArgument", "message": "Invalid Document in request.",
-                "innererror": {"code": "InvalidDocument", "message": "Document text is empty."}}})
+            problems.append(DocumentError(id=document.id, error=_EMPTY_DOCUMENT))
             continue
         # One grapheme segmentation serves both the statistics and, when asked for, the offsets.
         elements = OffsetMapper(document.text, StringIndexType.TEXT_ELEMENTS)
@@ -202,17 +336,10 @@ def _run_task(
         entities = []
         for entity in by_id[document.id]:
             offset, length = mapper.span(entity.start, entity.end)
-            entities.append({
-                "text": document.text[entity.start : entity.end], "category": entity.category,
-                "offset": offset, "length": length, "confidenceScore": round(float(entity.confidence), 4),
-            })
-        characters = elements.length()
-        state["documents"].append({
-            "id": document.id, "entities": entities, "warnings": [],
-            "statistics": {"charactersCount": characters, "transactionsCount": max(1, math.ceil(characters / 1000))},
-        })
-    state["lastUpdate"] = iso_precise(utcnow())
-    return state
+            entities.append(FoundEntity(text=document.text[entity.start : entity.end], category=entity.category,
+                                        offset=offset, length=length, confidence=float(entity.confidence)))
+        results.append(DocumentResult(id=document.id, entities=entities, characters=elements.length()))
+    return started.model_copy(update={"documents": results, "document_errors": problems, "last_update": utcnow()})
 
 
 def _resolve_deployment(context: AppContext, task: CustomEntityTask) -> tuple[str, str]:
@@ -234,12 +361,16 @@ def _resolve_deployment(context: AppContext, task: CustomEntityTask) -> tuple[st
         return deployment.model_id, deployment.artifact_path
 
 
-def _save_results(context: AppContext, job_id: str, tasks: list[dict[str, Any]]) -> None:
-    lifecycle.progress(context.db, job_id, result={"tasks": tasks})
+def _dump(tasks: list[TaskOutcome]) -> dict[str, Any]:
+    return AnalysisResult(tasks=tasks).model_dump(mode="json")
 
 
-def _finish(context: AppContext, job_id: str, tasks: list[dict[str, Any]]) -> None:
-    failed = [task for task in tasks if task["status"] == JobStatus.FAILED]
-    status = (JobStatus.FAILED if len(failed) == len(tasks)
+def _save(context: AppContext, job_id: str, tasks: list[TaskOutcome]) -> None:
+    lifecycle.progress(context.db, job_id, result=_dump(tasks))
+
+
+def _finish(context: AppContext, job_id: str, tasks: list[TaskOutcome]) -> None:
+    failed = sum(task.status == JobStatus.FAILED for task in tasks)
+    status = (JobStatus.FAILED if failed == len(tasks)
               else JobStatus.PARTIALLY_COMPLETED if failed else JobStatus.SUCCEEDED)
-    lifecycle.finish(context.db, job_id, status, result={"tasks": tasks}, errors=[task["error"] for task in failed])
+    lifecycle.finish(context.db, job_id, status, result=_dump(tasks))

@@ -80,6 +80,18 @@ def test_rows_stored_by_the_round_2_release_answer_exactly_as_that_release_did(t
             assert (response.status_code, body) == (answer["status"], answer["body"]), request
 
 
+CAMEL_KEY = re.compile(r'"[a-z]+[A-Z]\w*":')
+
+
+def assert_byte_for_byte(server: RunningServer, answers: dict[str, Any]) -> None:
+    for request, answer in answers.items():
+        path, _, query = request.partition("?")
+        params = dict(pair.split("=", 1) for pair in query.split("&")) if query else None
+        response = server.client.get(path, params=params)
+        assert response.text.replace(server.url, "{base}") == json.dumps(answer["body"], separators=(",", ":"),
+                                                                          ensure_ascii=False), request
+
+
 def test_round_2_trainings_models_and_evaluations_answer_byte_for_byte_from_converted_rows(tmp_path: Path) -> None:
     """Revision 0006 converted the authoring rows to the domain types' dump, and the answers keep Azure's key order."""
     shutil.copytree(RELEASE_2 / "data", tmp_path / "data")
@@ -88,14 +100,26 @@ def test_round_2_trainings_models_and_evaluations_answer_byte_for_byte_from_conv
                  if any(part in request for part in ("/train/jobs", "/models", "/evaluate/jobs"))}
     assert len(authoring) == 11
     with run_server(tmp_path / "data") as server:
-        for request, answer in authoring.items():
-            path, _, query = request.partition("?")
-            response = server.client.get(path, params=dict(pair.split("=", 1) for pair in query.split("&")))
-            assert response.text.replace(server.url, "{base}") == json.dumps(answer["body"], separators=(",", ":"),
-                                                                              ensure_ascii=False), request
+        assert_byte_for_byte(server, authoring)
         with server.context.db.session() as session:
             jobs = session.scalars(select(Job).where(Job.kind.in_(("train", "evaluate-model")))).all()
             models = session.scalars(select(TrainedModel)).all()
             rows = [json.dumps([job.payload, job.result]) for job in jobs]
             rows += [json.dumps([model.evaluation_options, model.evaluation_summary]) for model in models]
-    assert len(rows) == 5 and not [row for row in rows if re.search(r'"[a-z]+[A-Z]\w*":', row)]
+    assert len(rows) == 5 and not [row for row in rows if CAMEL_KEY.search(row)]
+
+
+def test_round_2_analyze_jobs_answer_byte_for_byte_on_both_surfaces_from_converted_rows(tmp_path: Path) -> None:
+    """Revision 0005 converted the analyze rows (succeeded, partial, failed, cancelled; GA and v3.2) to the domain
+    types' dump; each surface renders them in Azure's key order, a failed task's target as the surface that took it."""
+    shutil.copytree(RELEASE_2 / "data", tmp_path / "data")
+    release = json.loads((RELEASE_2 / "answers.json").read_text("utf-8"))
+    runtime = {request: answer for request, answer in release["answers"].items()
+               if any(job_id in request for job_id in release["jobs"].values())}
+    assert len(runtime) == 25
+    with run_server(tmp_path / "data") as server:
+        assert_byte_for_byte(server, runtime)
+        with server.context.db.session() as session:
+            jobs = session.scalars(select(Job).where(Job.kind == "analyze")).all()
+            rows = [json.dumps([job.payload, job.result, job.errors]) for job in jobs]
+    assert len(rows) == 5 and not [row for row in rows if CAMEL_KEY.search(row)]

@@ -7,10 +7,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from customner.api import wire_models as wm
 from customner.api.common import AuthoringVersion, Context, json_response
+from customner.api.surfaces import AUTHORING
 from customner.ner.agreement import AgreementReport, Scores
 from customner.services import annotators
 
-router = APIRouter(tags=["authoring: customner extensions"])
+router = APIRouter(route_class=AUTHORING.route_class, tags=["authoring: customner extensions"])
 
 
 class AgreementScores(BaseModel):

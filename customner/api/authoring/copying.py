@@ -13,13 +13,14 @@ from customner import errors
 from customner.api import wire_models as wm
 from customner.api.authoring.render import PREFIX, job_state, job_url
 from customner.api.common import Context, PreviewVersion, accepted, json_response
+from customner.api.surfaces import AUTHORING
 from customner.clock import iso_seconds
 from customner.services import authoring_jobs, copying
 from customner.web import base_url, get_context
 
-router = APIRouter(tags=["authoring: copy"])
+router = APIRouter(route_class=AUTHORING.route_class, tags=["authoring: copy"])
 # Not behind the subscription key: the access token that the target's :authorize-copy signed is the credential.
-receiver = APIRouter(prefix=PREFIX, tags=["authoring: copy"])
+receiver = APIRouter(route_class=AUTHORING.route_class, prefix=PREFIX, tags=["authoring: copy"])
 
 
 class AuthorizeCopyBody(BaseModel):

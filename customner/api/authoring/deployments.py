@@ -9,10 +9,11 @@ from customner import ner
 from customner.api import wire_models as wm
 from customner.api.authoring.render import deployment, job_state, job_url
 from customner.api.common import AuthoringVersion, Context, Paging, accepted, json_response
+from customner.api.surfaces import AUTHORING
 from customner.services import authoring_jobs, deployments
 from customner.services.deployments import DeploymentInfo
 
-router = APIRouter(tags=["authoring: deployments"])
+router = APIRouter(route_class=AUTHORING.route_class, tags=["authoring: deployments"])
 
 
 class DeploymentBody(BaseModel):

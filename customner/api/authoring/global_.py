@@ -9,12 +9,13 @@ from customner import errors, ner
 from customner.api import wire_models as wm
 from customner.api.authoring.render import job_state
 from customner.api.common import AuthoringVersion, Context, Paging, PreviewVersion, json_response
+from customner.api.surfaces import AUTHORING
 from customner.clock import iso_seconds
 from customner.services import authoring_jobs, deployments
 from customner.services.languages import LANGUAGES
 from customner.services.projects import DELETE_PROJECT_KIND
 
-router = APIRouter(prefix="/global", tags=["authoring: global"])
+router = APIRouter(route_class=AUTHORING.route_class, prefix="/global", tags=["authoring: global"])
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 

@@ -8,9 +8,10 @@ from customner.api import wire_models as wm
 from customner.api.authoring.render import job_state, job_url
 from customner.api.authoring.training_wire import EvaluationOptionsBody, evaluation_job_result
 from customner.api.common import Context, PreviewVersion, accepted, json_response
+from customner.api.surfaces import AUTHORING
 from customner.services import authoring_jobs, model_evaluation
 
-router = APIRouter(tags=["authoring: training and models"])
+router = APIRouter(route_class=AUTHORING.route_class, tags=["authoring: training and models"])
 
 
 class EvaluationDetailsBody(EvaluationOptionsBody):

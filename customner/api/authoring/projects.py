@@ -12,12 +12,13 @@ from customner import errors
 from customner.api import wire_models as wm
 from customner.api.authoring.render import job_state, job_url, project
 from customner.api.common import AuthoringVersion, Context, Paging, accepted, json_response, require_utf16
+from customner.api.surfaces import AUTHORING
 from customner.formats import registry
 from customner.formats.azure_project import ProjectFile
 from customner.jobs.lifecycle import JobStatus
 from customner.services import authoring_jobs, exchange, projects, transfer
 
-router = APIRouter(tags=["authoring: projects"])
+router = APIRouter(route_class=AUTHORING.route_class, tags=["authoring: projects"])
 
 
 class ProjectPatch(BaseModel):

@@ -11,9 +11,10 @@ from customner.api import wire_models as wm
 from customner.api.authoring import training_wire as wire
 from customner.api.authoring.render import job_state, job_url, model
 from customner.api.common import AuthoringVersion, Context, Paging, SnapshotVersion, accepted, json_response, require_utf16
+from customner.api.surfaces import AUTHORING
 from customner.services import authoring_jobs, models, training
 
-router = APIRouter(tags=["authoring: training and models"])
+router = APIRouter(route_class=AUTHORING.route_class, tags=["authoring: training and models"])
 
 
 class TrainingJobOptions(BaseModel):

@@ -1,16 +1,15 @@
-"""Test model page: run text through the real runtime job path and show highlights and the exact JSON."""
+"""Test model page: run text through the real runtime job path and show highlights and the API's JSON."""
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 
 from customner import errors
-from customner.api.runtime_render import DEFAULT_PAGE, ResultPage, render_ga
-from customner.jobs.lifecycle import TERMINAL
 from customner.ner.offsets import OffsetMapper, StringIndexType
 from customner.services import analysis, deployments
 from customner.services.labeling import overview
@@ -20,31 +19,31 @@ from customner.studio.web import Studio, StudioRoute, render
 router = APIRouter(route_class=StudioRoute)
 TIMEOUT_SECONDS = 120
 
+WireBody = Callable[[analysis.AnalysisJob], dict[str, Any]]
+"""The GA API's body for a job. ``app.create_app`` supplies it as ``app.state.runtime_preview``: Studio shows
+that JSON without speaking the wire format itself."""
 
-def run(context: Studio, project: str, deployment: str, text: str, language: str) -> dict[str, Any]:
-    """Submit a one-document GA job, wait for it, and render it exactly as ``GET …/jobs/{id}`` does."""
+
+def run(context: Studio, project: str, deployment: str, text: str, language: str) -> analysis.AnalysisJob:
+    """Submit a one-document job (offsets in text elements, the API's default) and wait for it."""
     task = analysis.CustomEntityTask(name="studio-test", project_name=project, deployment_name=deployment)
     job_id = analysis.submit(context, documents=[analysis.AnalysisDocument(id="1", text=text, language=language)],
-                             tasks=[task], display_name="Studio test", surface="ga")
+                             tasks=[task], display_name="Studio test")
     deadline = time.monotonic() + TIMEOUT_SECONDS
     job = analysis.get(context, job_id)
-    while job.status not in TERMINAL and time.monotonic() < deadline:
+    while not job.finished and time.monotonic() < deadline:
         time.sleep(0.1)
         job = analysis.get(context, job_id)
-    return render_ga(job, ResultPage(skip=0, top=DEFAULT_PAGE, show_stats=False))
+    return job
 
 
-def entity_spans(text: str, body: dict[str, Any]) -> list[dict[str, Any]]:
-    """The response's entities as code-point spans (the response counts text elements)."""
+def entity_spans(text: str, job: analysis.AnalysisJob) -> list[dict[str, Any]]:
+    """The job's entities as code-point spans (the job counts text elements)."""
     mapper = OffsetMapper(text, StringIndexType.TEXT_ELEMENTS)
-    spans = []
-    for item in body.get("tasks", {}).get("items", []):
-        for document in item.get("results", {}).get("documents", []):
-            for entity in document["entities"]:
-                start = mapper.to_code_points(entity["offset"])
-                spans.append({"start": start, "end": mapper.to_code_points(entity["offset"] + entity["length"]),
-                              "category": entity["category"], "confidence": entity["confidenceScore"]})
-    return spans
+    return [{"start": mapper.to_code_points(entity.offset),
+             "end": mapper.to_code_points(entity.offset + entity.length),
+             "category": entity.category, "confidence": entity.confidence}
+            for task in job.tasks for document in task.documents or [] for entity in document.entities]
 
 
 def _page(request: Request, context: Studio, name: str, **values: Any) -> Response:
@@ -74,8 +73,8 @@ def test(request: Request, context: Studio, name: str, deployment: Annotated[str
     if not text.strip():
         raise errors.InvalidRequest("Type or paste some text, or choose a .txt file, to test the model.")
     project = overview.overview(context, name)
-    body = run(context, name, deployment, text, project.language)
-    problems = [str(error.get("message")) for error in body.get("errors", [])]
-    return _page(request, context, name, text=text, deployment=deployment, result=body,
-                 result_json=json.dumps(body, indent=2, ensure_ascii=False),
-                 pieces=pieces(text, entity_spans(text, body)), problems=problems)
+    job = run(context, name, deployment, text, project.language)
+    wire_body: WireBody = request.app.state.runtime_preview
+    return _page(request, context, name, text=text, deployment=deployment, result=job,
+                 result_json=json.dumps(wire_body(job), indent=2, ensure_ascii=False),
+                 pieces=pieces(text, entity_spans(text, job)), problems=job.error_messages)

@@ -6,7 +6,7 @@ shape. The conversion is frozen here, not imported, so later changes to the serv
 revision does. Rows already in the new shape (or empty) are left alone, so running it twice is harmless.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
