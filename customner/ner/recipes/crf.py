@@ -26,7 +26,7 @@ from customner.ner.data import Doc, Example
 from customner.ner.features import doc_features
 from customner.ner.labels import TagScheme
 from customner.ner.predictor import TaggerPredictor
-from customner.ner.recipes import register
+from customner.ner.recipes.registry import register
 from customner.ner.training import TrainContext, finish_on_dev
 
 CRF_FILE = "crf.crfsuite"

@@ -25,8 +25,8 @@ from customner.ner.encoder import pretrained_dir
 from customner.ner.encoding import Runner, SubwordEncoder, windowed_logprobs
 from customner.ner.labels import TagScheme
 from customner.ner.predictor import Expert, TaggerPredictor
-from customner.ner.recipes import register
 from customner.ner.recipes.crf import CRF_FILE, CrfExpert, train_crf
+from customner.ner.recipes.registry import register
 from customner.ner.threads import pinned_torch
 from customner.ner.training import TrainContext, dev_f1, finish_on_dev, simplex_grid
 
