@@ -20,7 +20,7 @@ from customner.api.errors import Dialect, same, service_error_response, validati
 from customner.errors import ServiceError
 
 # The v3.2-preview.2 spec names some codes differently from GA: its enums are older.
-_V32_CODES = {"ProjectNotFound": "NotFound", "OperationNotFound": "NotFound"}
+_V32_CODES = {"ProjectNotFound": "NotFound"}
 _V32_INNER_CODES = {"MissingInputDocuments": "MissingInputRecords"}
 
 

@@ -10,6 +10,7 @@ from customner import errors
 from customner.clock import utcnow
 from customner.services import projects
 from customner.services.labeling import documents, label_store
+from customner.services.models import ModelInfo
 from customner.services.names import container_key
 from customner.store.tables import RejectedSuggestion, TrainedModel
 
@@ -20,7 +21,13 @@ if TYPE_CHECKING:
 MAX_SCORED_DOCUMENTS = 200
 
 
-def latest_model(context: AppContext, project_name: str) -> TrainedModel | None:
+def latest_model(context: AppContext, project_name: str) -> ModelInfo | None:
+    """The project's newest model, the one that suggests labels (None before the first training)."""
+    row = _latest_row(context, project_name)
+    return None if row is None else ModelInfo.of(row)
+
+
+def _latest_row(context: AppContext, project_name: str) -> TrainedModel | None:
     with context.db.session() as session:
         projects.get_or_raise(session, project_name)
         return session.scalars(select(TrainedModel).where(TrainedModel.project_name == project_name)
@@ -30,7 +37,7 @@ def latest_model(context: AppContext, project_name: str) -> TrainedModel | None:
 def suggestions(context: AppContext, project_name: str, document_id: int,
                 annotator: str | None = None) -> tuple[str | None, list[dict[str, Any]]]:
     """The latest model's id and its entities that overlap no saved label and were not rejected (code points)."""
-    model = latest_model(context, project_name)
+    model = _latest_row(context, project_name)
     if model is None:
         return None, []
     document = documents.get_document(context, project_name, document_id, annotator)
@@ -87,7 +94,7 @@ def most_useful(context: AppContext, project_name: str, exclude: int | None = No
         container = projects.get_or_raise(session, project_name).storage_container
         pending = [(d.id, d.location) for d in label_store.project_documents(session, project_name)
                    if not label_store.is_labeled(d) and d.id != exclude]
-    model = latest_model(context, project_name)
+    model = _latest_row(context, project_name)
     if model is None or not pending:
         return [(document_id, 0.0) for document_id, _ in pending]
     scored = pending[:MAX_SCORED_DOCUMENTS]
