@@ -19,15 +19,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.mit_data import categories, load_dutch
+from benchmarks.mit_data import bio_tags, categories, load_dutch, whitespace_tokens
 from customner.ner.metrics import evaluate
 from customner.ner.types import Entity, LabeledDocument
 
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def _tokens(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text)]
 
 
 def _shape(word: str) -> str:
@@ -50,17 +46,6 @@ def textbook_features(words: list[str], i: int) -> dict[str, Any]:
     return features
 
 
-def _bio(doc: LabeledDocument) -> list[str]:
-    tags = []
-    for start, end, _ in _tokens(doc.text):
-        tag = "O"
-        for span in doc.spans:
-            if span.start <= start and end <= span.end:
-                tag = ("B-" if start == span.start else "I-") + span.category
-        tags.append(tag)
-    return tags
-
-
 def _spans(tokens: list[tuple[int, int, str]], tags: list[str]) -> list[Entity]:
     entities: list[Entity] = []
     open_type = None
@@ -78,14 +63,14 @@ def run_textbook_crf(train: list[LabeledDocument], test: list[LabeledDocument], 
     import sklearn_crfsuite
 
     t0 = time.monotonic()
-    x = [[textbook_features([w for *_, w in _tokens(d.text)], i) for i in range(len(_tokens(d.text)))] for d in train]
+    x = [[textbook_features([w for *_, w in whitespace_tokens(d.text)], i) for i in range(len(whitespace_tokens(d.text)))] for d in train]
     crf = sklearn_crfsuite.CRF(algorithm="lbfgs", c1=0.1, c2=0.1, max_iterations=100, all_possible_transitions=True)
-    crf.fit(x, [_bio(d) for d in train])
+    crf.fit(x, [bio_tags(d) for d in train])
     train_seconds = time.monotonic() - t0
     t0 = time.monotonic()
     predictions = []
     for doc in test:
-        tokens = _tokens(doc.text)
+        tokens = whitespace_tokens(doc.text)
         words = [w for *_, w in tokens]
         predictions.append(_spans(tokens, crf.predict_single([textbook_features(words, i) for i in range(len(words))])))
     return {"train_seconds": train_seconds, "predict_seconds": time.monotonic() - t0, "predictions": predictions}

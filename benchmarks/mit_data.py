@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from customner.ner.types import LabeledDocument, Span
@@ -35,3 +36,20 @@ def load_dutch(split: str) -> list[LabeledDocument]:
 
 def categories(docs: list[LabeledDocument]) -> list[str]:
     return sorted({s.category for d in docs for s in d.spans})
+
+
+def whitespace_tokens(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, token) of each whitespace-separated token: how the corpora and the CRF peers tokenize."""
+    return [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text)]
+
+
+def bio_tags(doc: LabeledDocument) -> list[str]:
+    """The document's gold spans as one BIO tag per whitespace token."""
+    tags = []
+    for start, end, _ in whitespace_tokens(doc.text):
+        tag = "O"
+        for span in doc.spans:
+            if span.start <= start and end <= span.end:
+                tag = ("B-" if start == span.start else "I-") + span.category
+        tags.append(tag)
+    return tags

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.mit_data import categories, load_split
+from benchmarks.mit_data import bio_tags, categories, load_split, whitespace_tokens
 from customner.ner.metrics import evaluate
 from customner.ner.types import Entity, LabeledDocument
 
@@ -90,22 +90,9 @@ def crf_features(tokens: list[str], i: int) -> dict[str, Any]:
 
 
 def run_crf(size: str, workdir: Path, threads: int) -> dict[str, Any]:
-    import re
-
     import sklearn_crfsuite
 
-    def toks(text: str) -> list[tuple[int, int, str]]:
-        return [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text)]
-
-    def tags(doc: LabeledDocument) -> list[str]:
-        out = []
-        for s, e, _ in toks(doc.text):
-            lab = "O"
-            for sp in doc.spans:
-                if sp.start <= s and e <= sp.end:
-                    lab = ("B-" if s == sp.start else "I-") + sp.category
-            out.append(lab)
-        return out
+    toks, tags = whitespace_tokens, bio_tags
 
     train_docs = subset(load_split("train"), size)
     test = load_split("test")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from typing import Any
 
 import grimp
 from fastapi import APIRouter
@@ -17,6 +16,7 @@ from customner.api import runtime_ga, runtime_v32
 from customner.api.surfaces import AUTHORING, RUNTIME_GA, RUNTIME_V32, STORAGE
 from customner.jobs import lifecycle
 from tests.conftest import DEMO_DEPLOYMENT, DEMO_PROJECT
+from tests.rows import json_keys
 from tests.server import RunningServer
 
 GA_JOBS = "/language/analyze-text/jobs"
@@ -25,12 +25,6 @@ SNAKE = re.compile(r"^[a-z0-9_]+$")
 DOCUMENTS = [{"id": "a", "text": "Book a table at Chez Marie in Lisbon."}, {"id": "b", "text": " "}]
 
 
-def keys(value: Any) -> set[str]:
-    if isinstance(value, dict):
-        return set(value) | {key for item in value.values() for key in keys(item)}
-    if isinstance(value, list):
-        return {key for item in value for key in keys(item)}
-    return set()
 
 
 def test_an_analysis_row_holds_snake_case_domain_data_only(deployed: RunningServer) -> None:
@@ -42,7 +36,7 @@ def test_an_analysis_row_holds_snake_case_domain_data_only(deployed: RunningServ
     assert body["status"] == "partiallyCompleted" and body["errors"][0]["target"] == "#/tasks/items/1"
     row = lifecycle.load(deployed.context.db, response.headers["operation-location"].split("/")[-1].split("?")[0])
     assert row is not None
-    stored = keys(row.payload) | keys(row.result)
+    stored = json_keys(row.payload) | json_keys(row.result)
     assert {"confidence", "characters", "document_errors", "inner_code", "last_update"} <= stored
     assert all(SNAKE.match(key) for key in stored), sorted(key for key in stored if not SNAKE.match(key))
     assert row.errors == []  # a failed task's error lives on its task; the renderer lists it

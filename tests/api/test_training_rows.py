@@ -4,7 +4,6 @@ spelled only when ``api/`` answers (issue 9)."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from sqlalchemy import select
 
@@ -13,6 +12,7 @@ from customner.services.model_evaluation import EVALUATE_KIND, EvaluationJobPayl
 from customner.services.training import TRAIN_KIND, TrainingPayload, TrainingState
 from customner.store.tables import Job, TrainedModel
 from tests.api.conftest import import_project, small_project_file, train
+from tests.rows import json_keys
 from tests.server import AUTHORING, RunningServer
 
 NAME = "ApiRowShapes"
@@ -20,13 +20,6 @@ PREVIEW = {"api-version": "2023-04-15-preview"}
 CAMEL = re.compile(r"[a-z][A-Z]")
 
 
-def keys(value: Any) -> set[str]:
-    """Every key in a JSON value, at any depth (the demo's entity types are snake_case too)."""
-    if isinstance(value, dict):
-        return set(value) | {key for item in value.values() for key in keys(item)}
-    if isinstance(value, list):
-        return {key for item in value for key in keys(item)}
-    return set()
 
 
 def test_training_and_evaluation_rows_hold_no_azure_names(server: RunningServer) -> None:
@@ -43,7 +36,7 @@ def test_training_and_evaluation_rows_hold_no_azure_names(server: RunningServer)
         kinds = sorted(job.kind for job in jobs)
         by_kind = {job.kind: job for job in jobs}
     assert kinds == [EVALUATE_KIND, TRAIN_KIND]
-    assert not {key for row in rows for key in keys(row) if CAMEL.search(key)}
+    assert not {key for row in rows for key in json_keys(row) if CAMEL.search(key)}
     # and each row is the dump of its domain type
     TrainingPayload.model_validate(by_kind[TRAIN_KIND].payload)
     TrainingState.model_validate(by_kind[TRAIN_KIND].result)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sqlite3
 from datetime import datetime
@@ -13,19 +12,14 @@ import pytest
 
 from customner.jobs.lifecycle import JobRecord
 from customner.services import analysis
-from customner.store.database import MIGRATIONS_DIR
+from tests.rows import load_revision
 
 RELEASE_2 = Path(__file__).parent.parent / "fixtures" / "release_2" / "data" / "customner.db"
 
 
 @pytest.fixture(scope="module")
 def revision() -> ModuleType:
-    path = MIGRATIONS_DIR / "versions" / "0005_runtime_domain_rows.py"
-    spec = importlib.util.spec_from_file_location("revision_0005", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_revision("0005_runtime_domain_rows.py")
 
 
 def test_each_round_2_analyze_row_becomes_domain_data_and_comes_back(revision: ModuleType) -> None:

@@ -3,7 +3,6 @@ the API renders a converted row exactly as the old release answered it, and a do
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
@@ -21,6 +20,7 @@ from customner.services.evaluation import EvaluationOptions, EvaluationSummary
 from customner.services.model_evaluation import EvaluationJobPayload
 from customner.services.training import TrainingPayload, TrainingState
 from customner.store.database import MIGRATIONS_DIR, migrate
+from tests.rows import load_revision
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "previous_release" / "data" / "customner.db"
 
@@ -39,12 +39,7 @@ EVALUATION_PAYLOAD = {"modelLabel": "v1", "trainingConfigVersion": "2024-06-01",
 
 @pytest.fixture(scope="module")
 def revision() -> ModuleType:
-    path = MIGRATIONS_DIR / "versions" / "0006_authoring_domain_rows.py"
-    spec = importlib.util.spec_from_file_location("revision_0006", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_revision("0006_authoring_domain_rows.py")
 
 
 def old_rows() -> tuple[dict[str, Any], dict[str, Any]]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 
 from customner.store.database import MIGRATIONS_DIR
+from tests.rows import load_revision
 
 FILE = MIGRATIONS_DIR / "versions" / "0007_snake_case_job_payloads.py"
 OLD: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
@@ -38,16 +37,8 @@ NEW: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
 }
 
 
-def _revision() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("revision_0007", FILE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_convert_renames_top_level_keys_only_and_reverses() -> None:
-    revision = _revision()
+    revision = load_revision(FILE.name)
     for kind, (payload, result) in OLD.items():
         assert revision.convert(kind, payload, result) == NEW[kind], kind
         assert revision.convert(kind, *NEW[kind], reverse=True) == (payload, result), kind
