@@ -166,6 +166,14 @@ def progress(db: Database, job_id: str, *, fraction: float | None = None, result
         return bool(job.cancel_requested)
 
 
+def warn(db: Database, job_id: str, warning: dict[str, Any]) -> None:
+    """Add a warning (``code``, ``message``) that the job's answer lists: something the user should know."""
+    with db.session() as session:
+        job = session.get(Job, job_id)
+        if job is not None:
+            job.warnings = [*job.warnings, warning]
+
+
 def cancel_requested(db: Database, job_id: str) -> bool:
     job = load(db, job_id)
     return job is None or bool(job.cancel_requested)

@@ -2,7 +2,8 @@
 
 Which recipe serves which project:
   * English (``language`` starting with ``en``) and ``multilingual: false`` ->
-    customner.TransformerTagger.v1 (MiniLM encoder + feature-CRF expert), from 2025-11-01.
+    customner.TransformerTagger.v1 (MiniLM encoder + feature-CRF expert), from 2025-11-01; from 2026-12-01 its
+    schedule follows the token count (``TOKEN_BUDGET``), so long documents no longer multiply the work.
   * Every other language, and every ``multilingual: true`` project ->
     customner.CrfTagger.v1 (script-agnostic feature CRF); no pretrained encoder exists.
   * Config version 2024-06-01 uses customner.CrfTagger.v1 for all languages (fast, small).
@@ -22,12 +23,18 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator,
 
 from customner.ner.types import TrainingRequest
 
-LATEST = "2025-11-01"
+LATEST = "2026-12-01"
 # version -> (modelExpirationDate, description)
 VERSIONS: dict[str, tuple[str, str]] = {
     "2024-06-01": ("2027-06-30", "feature CRF for every language"),
     "2025-11-01": ("2028-05-31", "MiniLM transformer + CRF for English; feature CRF otherwise"),
+    "2026-12-01": ("2029-05-31", "2025-11-01 with a token budget: long documents train in time that follows their tokens"),
 }
+FIRST_TRANSFORMER_VERSION = "2025-11-01"
+# From 2026-12-01 the fine-tuning schedule follows the number of subwords, not only the number of documents, and a
+# wall-clock cap (kept in config.json) bounds it; corpora of short documents get exactly the 2025-11-01 schedule.
+TOKEN_BUDGET_VERSION = "2026-12-01"
+TOKEN_BUDGET = {"subword_passes": 800_000, "train_stride": 1.0, "max_seconds": 780.0}
 TRANSFORMER = "customner.TransformerTagger.v1"
 CRF = "customner.CrfTagger.v1"
 
@@ -59,6 +66,12 @@ class TransformerParams(_Frozen):
     freeze_word_embeddings: bool = True
     batch_size: int = Field(16, ge=1, description="windows per step; doubled from 1,000 training documents")
     doc_passes: int = Field(34000, ge=1, description="documents seen in training: epochs = doc_passes / documents")
+    subword_passes: int | None = Field(
+        None, ge=1, description="token budget: at most this many subwords seen in training (at least one epoch); "
+                                "None: the document count alone sets the epochs")
+    train_stride: float = Field(0.5, gt=0.0, le=1.0, description="step between training windows, in train_window units")
+    max_seconds: float | None = Field(
+        None, gt=0.0, description="wall-clock cap on fine-tuning: past it the best epoch so far is kept (reported)")
     min_epochs: int = Field(3, ge=1)
     max_epochs: int = Field(40, ge=1)
     full_epochs_from_docs: int = Field(90, ge=1, description="below this many documents the epochs shrink in proportion")
@@ -157,7 +170,7 @@ def is_english(language: str) -> bool:
 
 
 def recipe_for(version: str, language: str, multilingual: bool) -> str:
-    if version == LATEST and is_english(language) and not multilingual:
+    if version >= FIRST_TRANSFORMER_VERSION and is_english(language) and not multilingual:
         return TRANSFORMER
     return CRF
 
@@ -168,5 +181,6 @@ def build_config(request: TrainingRequest) -> CrfConfig | TransformerConfig:
     common = {"config_version": version, "language": request.language, "multilingual": request.multilingual,
               "categories": list(request.categories), "seed": request.seed}
     if recipe_for(version, request.language, request.multilingual) == TRANSFORMER:
-        return TransformerConfig.model_validate(common)
+        schedule = TOKEN_BUDGET if version >= TOKEN_BUDGET_VERSION else {}
+        return TransformerConfig.model_validate({**common, "params": {"transformer": schedule}})
     return CrfConfig.model_validate(common)

@@ -56,8 +56,8 @@ class Tagger(nn.Module):
         return out
 
 
-def train_items(encoder: SubwordEncoder, examples: Sequence[Example], size: int) -> list[TrainItem]:
-    """Training windows of ``size`` subwords, half-overlapping; labels on first subwords only."""
+def train_items(encoder: SubwordEncoder, examples: Sequence[Example], size: int, stride: float = 0.5) -> list[TrainItem]:
+    """Training windows of ``size`` subwords, ``stride * size`` apart; labels on first subwords only."""
     items: list[TrainItem] = []
     for ex, enc in zip(examples, encoder.encode(examples), strict=True):
         if not len(enc.ids):
@@ -65,7 +65,7 @@ def train_items(encoder: SubwordEncoder, examples: Sequence[Example], size: int)
         labels = np.full(len(enc.ids), IGNORE, dtype=np.int64)
         has = enc.word_first >= 0
         labels[enc.word_first[has]] = np.asarray(ex.tags, dtype=np.int64)[has]
-        for s in range(0, len(enc.ids), max(size // 2, 1)):
+        for s in range(0, len(enc.ids), max(int(size * stride), 1)):
             e = min(s + size, len(enc.ids))
             items.append((enc.ids[s:e], enc.casing[s:e], labels[s:e]))
             if e == len(enc.ids):
@@ -82,12 +82,19 @@ class Plan:
 
 
 def plan(p: TransformerParams, n_docs: int, items: Sequence[TrainItem]) -> Plan:
-    """Epochs from the document count (``doc_passes``), length-sorted batches, warm-up steps."""
+    """Epochs from the document count (``doc_passes``) and the token budget, length-sorted batches, warm-up steps.
+
+    Short-document corpora get their epochs from the document count; with ``subword_passes`` set, long documents
+    get fewer, so training time follows the number of tokens rather than the number of documents.
+    """
     n = max(n_docs, 1)
     epochs = max(p.min_epochs, min(p.max_epochs, math.ceil(p.doc_passes / n)))
     if n < p.full_epochs_from_docs:
         # tiny projects (demos, tests, first labels): fast feedback over the last point of F1
         epochs = max(p.min_epochs, round(epochs * n / p.full_epochs_from_docs))
+    if p.subword_passes is not None:
+        subwords = max(sum(len(item[0]) for item in items), 1)
+        epochs = min(epochs, max(1, round(p.subword_passes / subwords)))
     bs = p.batch_size if n < 1000 else 2 * p.batch_size
     order = sorted(range(len(items)), key=lambda i: (len(items[i][0]), i))
     batches = [order[i : i + bs] for i in range(0, len(order), bs)]

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
+from customner.ner import config
 from customner.services.evaluation import EvaluationSummary
 from customner.services.model_evaluation import EVALUATE_KIND, EvaluationJobPayload
 from customner.services.training import TRAIN_KIND, TrainingPayload, TrainingState
@@ -42,3 +44,15 @@ def test_training_and_evaluation_rows_hold_no_azure_names(server: RunningServer)
     TrainingState.model_validate(by_kind[TRAIN_KIND].result)
     EvaluationJobPayload.model_validate(by_kind[EVALUATE_KIND].payload)
     assert EvaluationSummary.model_validate(model.evaluation_summary).options.testing_split_percentage == 30
+
+
+def test_a_training_cut_by_its_time_budget_says_so_in_the_job(server: RunningServer,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The wall-clock cap of the 2026-12-01 schedule is visible: the job answers with a warning, the model works."""
+    monkeypatch.setattr(config, "TOKEN_BUDGET", {**config.TOKEN_BUDGET, "max_seconds": 0.001})
+    name = "ApiTimeBudget"
+    assert import_project(server, small_project_file(name, documents=30), name)["status"] == "succeeded"
+    job = train(server, name, "cut", trainingConfigVersion="latest")
+    assert job["status"] == "succeeded", job
+    assert [warning["code"] for warning in job["warnings"]] == ["TrainingTimeBudgetReached"]
+    assert "time budget of 0 seconds" in job["warnings"][0]["message"]

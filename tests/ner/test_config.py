@@ -28,3 +28,5 @@ def test_unknown_version_is_a_clear_value_error() -> None:
 )
 def test_recipe_per_language(language: str, multilingual: bool, recipe: str) -> None:
     assert recipe_for(LATEST, language, multilingual) == recipe
+    assert recipe_for("2025-11-01", language, multilingual) == recipe
+    assert recipe_for("2024-06-01", language, multilingual) == CRF

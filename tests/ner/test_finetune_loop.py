@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from customner.ner import finetune
-from customner.ner.config import TransformerParams
+from customner.ner.config import TOKEN_BUDGET, TransformerParams
 from customner.ner.data import prepare
 from customner.ner.encoder import pretrained_dir
 from customner.ner.encoding import SubwordEncoder
@@ -94,3 +94,32 @@ def test_plan_follows_the_document_count() -> None:
     assert small.epochs == 4 and small.batches == [[3, 1, 0, 2]] and small.total_steps == 4
     big = finetune.plan(p, 2000, items)  # ceil(34000 / 2000) epochs, doubled batch size
     assert big.epochs == 17 and big.total_steps == 17 and big.warmup_steps == 1
+
+
+def _items(lengths: list[int]) -> list[finetune.TrainItem]:
+    return [(torch.zeros(n).numpy(), torch.zeros(n).numpy(), torch.zeros(n).numpy()) for n in lengths]
+
+
+def test_the_token_budget_leaves_short_documents_alone_and_bounds_long_ones() -> None:
+    """2026-12-01: training time follows the subwords; a corpus of short queries keeps the 2025-11-01 plan."""
+    old, new = TransformerParams(), TransformerParams(**TOKEN_BUDGET)
+    queries = _items([14] * 6900)  # MIT Restaurant's shape: ~6,900 queries of ~14 subwords
+    assert finetune.plan(new, 6900, queries) == finetune.plan(old, 6900, queries)
+    articles = _items([128] * 3400)  # ~1,160 news articles of ~375 subwords, cut into 128-subword windows
+    before, after = finetune.plan(old, 1160, articles), finetune.plan(new, 1160, articles)
+    assert before.epochs == 30  # ceil(34000 / 1160): 13 million subwords, the issue's hours of training
+    assert after.epochs == 2 and 2 * 128 * 3400 <= 1.2 * TOKEN_BUDGET["subword_passes"]
+    huge = finetune.plan(new, 20000, _items([128] * 30000))  # far over the budget: still one full pass
+    assert huge.epochs == 1
+
+
+def test_training_windows_follow_the_stride() -> None:
+    scheme = TagScheme(("Dish",))
+    encoder = SubwordEncoder(pretrained_dir() / "tokenizer.json")
+    long_doc = [LabeledDocument(" ".join(["sushi"] * 300), [Span(0, 5, "Dish")])]
+    examples = prepare(long_doc, scheme)
+    subwords = len(encoder.encode(examples)[0].ids)  # "sushi" is two WordPieces: 600
+    halves = finetune.train_items(encoder, examples, 128)
+    whole = finetune.train_items(encoder, examples, 128, stride=1.0)
+    assert sum(len(item[0]) for item in whole) == subwords  # every subword once
+    assert len(whole) == -(-subwords // 128) and len(halves) == -(-(subwords - 128) // 64) + 1

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from customner.ner import CONFIG_FILE, META_FILE, load, train, train_from_config
 from customner.ner.config import (
     CRF,
+    TOKEN_BUDGET,
     TRANSFORMER,
     CrfConfig,
     CrfParams,
@@ -30,6 +31,8 @@ SHIPPED_TRANSFORMER = {
     "doc_passes": 34000, "min_epochs": 3, "max_epochs": 40, "full_epochs_from_docs": 90, "patience": 4,
     "min_dev_docs_for_early_stopping": 100, "train_window": 128, "window": 256, "overlap": 64, "quantize": "auto",
     "max_quantize_loss": 0.005, "threads": 2,
+    # added with 2026-12-01, off by default so earlier configs keep their meaning
+    "subword_passes": None, "train_stride": 0.5, "max_seconds": None,
 }
 SHIPPED_CRF = {"c1": 0.05, "c2": 0.05, "max_iterations": 150}
 
@@ -42,6 +45,16 @@ def test_defaults_are_the_shipped_values() -> None:
     assert isinstance(config, TransformerConfig) and config.recipe == TRANSFORMER
     assert (config.seed, config.dev_fraction, config.categories) == (4, 0.1, ["Dish"])
     assert isinstance(build_config(TrainingRequest([], ["Dish"], "es", False, Path("unused"))), CrfConfig)
+
+
+def test_the_token_budget_comes_with_2026_12_01_only() -> None:
+    def schedule(version: str) -> dict[str, object]:
+        config = build_config(TrainingRequest([], ["Dish"], "en", False, Path("unused"), version))
+        assert isinstance(config, TransformerConfig)
+        return {key: getattr(config.params.transformer, key) for key in TOKEN_BUDGET}
+
+    assert schedule("latest") == schedule("2026-12-01") == TOKEN_BUDGET
+    assert schedule("2025-11-01") == {"subword_passes": None, "train_stride": 0.5, "max_seconds": None}
 
 
 def test_a_config_written_before_typing_still_loads() -> None:
@@ -96,10 +109,22 @@ def test_crf_model_folder_traces_to_its_config(tmp_path: Path) -> None:
 def test_transformer_model_folder_holds_its_full_config(english_model_dir: Path) -> None:
     config = parse_config((english_model_dir / CONFIG_FILE).read_text())
     assert isinstance(config, TransformerConfig)
-    assert config.params.transformer.model_dump() == SHIPPED_TRANSFORMER and config.seed == 7
+    assert config.params.transformer.model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET} and config.seed == 7
     meta = json.loads((english_model_dir / META_FILE).read_text())
     assert meta["config_sha256"] == config.sha256()
     assert {"model.onnx", "tokenizer.json", "crf.crfsuite", "weights.json", "calibration.json"} <= set(meta["files_sha256"])
+
+
+def test_the_time_budget_ends_fine_tuning_keeps_a_working_model_and_says_so(tmp_path: Path) -> None:
+    docs = load_fixture("en")
+    request = TrainingRequest(docs, categories_of(docs), "en-us", False, tmp_path, seed=3)
+    raw = build_config(request).model_dump()
+    raw["params"]["transformer"]["max_seconds"] = 0.001  # over after the first step
+    report = train_from_config(TransformerConfig.model_validate(raw), request)
+    assert report.details["stopped_by_time_budget"] is True and report.details["steps"] == 1
+    assert len(load(tmp_path).predict([docs[0].text])) == 1
+    meta = json.loads((tmp_path / META_FILE).read_text())
+    assert meta["details"]["stopped_by_time_budget"] is True  # kept with the model, for whoever reads it
 
 
 def test_a_model_folder_with_a_mistyped_config_does_not_load(tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ def _train_torch(ctx: TrainContext, encoder: SubwordEncoder, lo: float, hi: floa
     config = ctx.config_as(TransformerConfig)
     p = config.params.transformer
     model = finetune.Tagger(ctx.scheme.size, p)
-    items = finetune.train_items(encoder, ctx.train, p.train_window)
+    items = finetune.train_items(encoder, ctx.train, p.train_window, p.train_stride)
     schedule = finetune.plan(p, len(ctx.train), items)
 
     def evaluate() -> float:
@@ -72,11 +72,15 @@ def _train_torch(ctx: TrainContext, encoder: SubwordEncoder, lo: float, hi: floa
     checkpoints = finetune.BestInMemory()
     history: list[float] = []
     epoch = best_epoch = steps = 0
+    started, out_of_time = time.monotonic(), False
     for event in finetune.training_steps(model, encoder, items, schedule, p, config.seed,
                                          evaluate if early_stopping else None, checkpoints):
         if isinstance(event, finetune.Step):
             steps = event.step
             ctx.report(lo + (hi - lo) * event.step / event.total_steps)
+            if p.max_seconds is not None and time.monotonic() - started > p.max_seconds:
+                out_of_time = True  # the time budget the user was shown: keep the best epoch so far
+                break
             continue
         epoch = event.epoch
         if event.dev_f1 is not None:
@@ -92,6 +96,8 @@ def _train_torch(ctx: TrainContext, encoder: SubwordEncoder, lo: float, hi: floa
         "early_stopped": epoch < schedule.epochs,
         "dev_f1_by_epoch": history,
         "steps": steps,
+        "stopped_by_time_budget": out_of_time,
+        "time_budget_seconds": p.max_seconds,
     }
     return model, info
 

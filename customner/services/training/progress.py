@@ -69,6 +69,13 @@ def initial_state(payload: TrainingPayload) -> TrainingState:
     return TrainingState.of(payload, NOT_STARTED, NOT_STARTED)
 
 
+def estimated_remaining(elapsed: float, fraction: float) -> float | None:
+    """Seconds still to go at this pace (with a 15% margin); None while too little is done to tell."""
+    if fraction <= 0.02:
+        return None
+    return elapsed * (1 - fraction) / fraction * 1.15
+
+
 class Progress:
     """Writes the percent complete to the job row at most every half second; reports cancellation."""
 
@@ -83,10 +90,8 @@ class Progress:
         if now - self._last_write < PROGRESS_INTERVAL_SECONDS and fraction < 1.0:
             return
         self._last_write = now
-        estimated = None
-        if fraction > 0.02:
-            remaining = (now - self._t0) * (1 - fraction) / fraction
-            estimated = utcnow() + timedelta(seconds=remaining * 1.15)
+        remaining = estimated_remaining(now - self._t0, fraction)
+        estimated = None if remaining is None else utcnow() + timedelta(seconds=remaining)
         state = TrainingState.of(
             self.payload, PhaseState(status=JobStatus.RUNNING, percent_complete=round(100 * fraction), started_at=self.started),
             NOT_STARTED, estimated)
