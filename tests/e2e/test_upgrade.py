@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 
 from customner.store.tables import EntityType, Job, TrainedModel
@@ -72,10 +74,7 @@ def test_rows_stored_by_the_round_2_release_answer_exactly_as_that_release_did(t
     shutil.copytree(RELEASE_2 / "data", tmp_path / "data")
     recorded = json.loads((RELEASE_2 / "answers.json").read_text("utf-8"))["answers"]
     with run_server(tmp_path / "data") as server:
-        for request, answer in recorded.items():
-            path, _, query = request.partition("?")
-            params = dict(pair.split("=", 1) for pair in query.split("&")) if query else None
-            response = server.client.get(path, params=params)
+        for request, response, answer in replay(server, recorded):
             body = json.loads(response.text.replace(server.url, "{base}"))
             assert (response.status_code, body) == (answer["status"], answer["body"]), request
 
@@ -83,11 +82,16 @@ def test_rows_stored_by_the_round_2_release_answer_exactly_as_that_release_did(t
 CAMEL_KEY = re.compile(r'"[a-z]+[A-Z]\w*":')
 
 
-def assert_byte_for_byte(server: RunningServer, answers: dict[str, Any]) -> None:
+def replay(server: RunningServer, answers: dict[str, Any]) -> Iterator[tuple[str, httpx.Response, Any]]:
+    """GET each recorded ``path?query`` again: (request, today's response, the recorded answer)."""
     for request, answer in answers.items():
         path, _, query = request.partition("?")
         params = dict(pair.split("=", 1) for pair in query.split("&")) if query else None
-        response = server.client.get(path, params=params)
+        yield request, server.client.get(path, params=params), answer
+
+
+def assert_byte_for_byte(server: RunningServer, answers: dict[str, Any]) -> None:
+    for request, response, answer in replay(server, answers):
         assert response.text.replace(server.url, "{base}") == json.dumps(answer["body"], separators=(",", ":"),
                                                                           ensure_ascii=False), request
 
