@@ -27,7 +27,7 @@ from customner.ner.labels import TagScheme
 from customner.ner.predictor import Expert, TaggerPredictor
 from customner.ner.recipes.crf import CRF_FILE, CrfExpert, train_crf
 from customner.ner.recipes.registry import register
-from customner.ner.threads import pinned_torch
+from customner.ner.threads import cpu_capability, pinned_torch
 from customner.ner.training import TrainContext, dev_f1, finish_on_dev, simplex_grid
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ class TransformerTagger:
         with pinned_torch(p.threads, config.seed, while_waiting=ctx.check):
             t0 = time.monotonic()
             model, tinfo = _train_torch(ctx, encoder, 0.08, 0.9)
-            info.update(tinfo)
+            info.update(tinfo, cpu_capability=cpu_capability())
             info["transformer_seconds"] = round(time.monotonic() - t0, 2)
             export(model, fp32)
         ctx.report(0.93)
