@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ class TrainContext:
     train: list[Example]
     dev: list[Example]
     output_dir: Path
+    started: float = field(default_factory=time.monotonic)  # the time budget counts from here
     _reported: float = field(default=0.0, repr=False)
 
     def config_as(self, kind: type[C]) -> C:

@@ -24,6 +24,7 @@ from customner.ner.data import Doc
 from customner.ner.encoder import pretrained_dir
 from customner.ner.encoding import Runner, SubwordEncoder, windowed_logprobs
 from customner.ner.labels import TagScheme
+from customner.ner.pace import Pace, crf_share
 from customner.ner.predictor import Expert, TaggerPredictor
 from customner.ner.recipes.crf import CRF_FILE, CrfExpert, train_crf
 from customner.ner.recipes.registry import register
@@ -31,7 +32,7 @@ from customner.ner.threads import cpu_capability, pinned_torch
 from customner.ner.training import TrainContext, dev_f1, finish_on_dev, simplex_grid
 
 if TYPE_CHECKING:
-    from customner.ner.finetune import Tagger
+    from customner.ner.finetune import Plan, Tagger, TrainItem
 
 ONNX_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -51,8 +52,24 @@ class WindowedExpert:
         return windowed_logprobs(self.encoder, docs, self.runner, self.n_labels, self.window, self.overlap)
 
 
-def _train_torch(ctx: TrainContext, encoder: SubwordEncoder, lo: float, hi: float) -> tuple[Tagger, dict[str, Any]]:
-    """Fine-tune on ``ctx.train``, early-stopped on ``ctx.dev``; progress goes from ``lo`` to ``hi``.
+def _plan(ctx: TrainContext, encoder: SubwordEncoder) -> tuple[list[TrainItem], Plan]:
+    from customner.ner import finetune
+
+    p = ctx.config_as(TransformerConfig).params.transformer
+    items = finetune.train_items(encoder, ctx.train, p.train_window, p.train_stride)
+    return items, finetune.plan(p, len(ctx.train), items)
+
+
+def _crf_share(ctx: TrainContext, items: list[TrainItem], schedule: Plan) -> float:
+    config = ctx.config_as(TransformerConfig)
+    tokens = sum(len(ex.words) for ex in ctx.train)
+    subwords = schedule.epochs * sum(len(item[0]) for item in items)
+    return crf_share(tokens, ctx.scheme.size, config.params.crf.max_iterations, subwords)
+
+
+def _train_torch(ctx: TrainContext, encoder: SubwordEncoder, items: list[TrainItem], schedule: Plan,
+                 pace: Pace) -> tuple[Tagger, dict[str, Any]]:
+    """Fine-tune on ``ctx.train``, early-stopped on ``ctx.dev``, stopped at the time budget's deadline.
 
     Runs inside ``pinned_torch`` (the caller's block).
     """
@@ -61,24 +78,27 @@ def _train_torch(ctx: TrainContext, encoder: SubwordEncoder, lo: float, hi: floa
     config = ctx.config_as(TransformerConfig)
     p = config.params.transformer
     model = finetune.Tagger(ctx.scheme.size, p)
-    items = finetune.train_items(encoder, ctx.train, p.train_window, p.train_stride)
-    schedule = finetune.plan(p, len(ctx.train), items)
 
     def evaluate() -> float:
+        t0 = time.monotonic()
         experts = [WindowedExpert(encoder, model.run, ctx.scheme, p)]
-        return dev_f1(TaggerPredictor(ctx.scheme.categories, experts, [1.0]), ctx.dev)
+        f1 = dev_f1(TaggerPredictor(ctx.scheme.categories, experts, [1.0]), ctx.dev)
+        pace.evaluated(time.monotonic() - t0)
+        return f1
 
-    early_stopping = len(ctx.dev) >= p.min_dev_docs_for_early_stopping
     checkpoints = finetune.BestInMemory()
     history: list[float] = []
     epoch = best_epoch = steps = 0
-    started, out_of_time = time.monotonic(), False
+    out_of_time = False
+    pace.steps_begin()
     for event in finetune.training_steps(model, encoder, items, schedule, p, config.seed,
-                                         evaluate if early_stopping else None, checkpoints):
+                                         evaluate if pace.evaluates else None, checkpoints):
         if isinstance(event, finetune.Step):
-            steps = event.step
-            ctx.report(lo + (hi - lo) * event.step / event.total_steps)
-            if p.max_seconds is not None and time.monotonic() - started > p.max_seconds:
+            steps, now = event.step, time.monotonic()
+            fraction = pace.fraction(event.step, event.epoch, now)
+            ctx.report(0.0 if fraction is None else fraction)
+            deadline = pace.deadline()
+            if deadline is not None and now > deadline:
                 out_of_time = True  # the time budget the user was shown: keep the best epoch so far
                 break
             continue
@@ -111,19 +131,25 @@ class TransformerTagger:
         config = ctx.config_as(TransformerConfig)
         params = config.params
         p = params.transformer
-        info: dict[str, Any] = {}
-        info.update(train_crf(ctx.train, ctx.scheme, out / CRF_FILE, params.crf, ctx, 0.0, 0.08))
         shutil.copyfile(pretrained_dir() / TOKENIZER_FILE, out / TOKENIZER_FILE)
         encoder = SubwordEncoder(out / TOKENIZER_FILE)
+        items, schedule = _plan(ctx, encoder)
+        share = _crf_share(ctx, items, schedule)
+        info: dict[str, Any] = {}
+        info.update(train_crf(ctx.train, ctx.scheme, out / CRF_FILE, params.crf, ctx, 0.0, share))
+        pace = Pace(ctx.started, p.max_seconds, schedule.total_steps, schedule.epochs,
+                    evaluates=len(ctx.dev) >= p.min_dev_docs_for_early_stopping,
+                    subwords_per_step=sum(len(item[0]) for item in items) / max(len(schedule.batches), 1),
+                    dev_subwords=sum(len(enc.ids) for enc in encoder.encode(ctx.dev)))
         fp32 = out / "model.fp32.onnx"
         # torch's generator and the ONNX exporter's state are process-wide: one training at a time in here
         with pinned_torch(p.threads, config.seed, while_waiting=ctx.check):
             t0 = time.monotonic()
-            model, tinfo = _train_torch(ctx, encoder, 0.08, 0.9)
+            model, tinfo = _train_torch(ctx, encoder, items, schedule, pace)
             info.update(tinfo, cpu_capability=cpu_capability())
             info["transformer_seconds"] = round(time.monotonic() - t0, 2)
             export(model, fp32)
-        ctx.report(0.93)
+        ctx.report(pace.finishing_fraction(time.monotonic()))
         chosen = fp32
         if p.quantize in ("auto", True):
             int8 = out / "model.int8.onnx"
@@ -140,7 +166,7 @@ class TransformerTagger:
         chosen.replace(out / ONNX_FILE)
         for extra in (fp32, out / "model.int8.onnx"):
             extra.unlink(missing_ok=True)
-        ctx.report(0.96)
+        ctx.report(pace.finishing_fraction(time.monotonic()))
         predictor = self._predictor(out, encoder, ctx.scheme, p, out / ONNX_FILE, [0.5, 0.5], training=True)
         info.update(finish_on_dev(ctx, predictor, simplex_grid(2, 4)))
         (out / "calibration.json").write_text(json.dumps(predictor.calibrator.to_json(), indent=1))

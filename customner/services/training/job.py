@@ -52,8 +52,8 @@ def run_training(context: AppContext, job_id: str) -> None:
             if report.details.get("stopped_by_time_budget"):
                 lifecycle.warn(context.db, job_id, {
                     "code": "TrainingTimeBudgetReached",
-                    "message": f"Fine-tuning stopped at its time budget of {report.details['time_budget_seconds']:.0f} "
-                               "seconds and kept its best epoch so far; the model may be less accurate than a full "
+                    "message": f"Fine-tuning stopped early to keep the training within its time budget of "
+                               f"{report.details['time_budget_seconds']:.0f} seconds and kept its best epoch so far; the model may be less accurate than a full "
                                "schedule would make it (a busy machine makes this likelier)."})
             training_end = utcnow()
             set_state(context, job_id, payload, started, training_end, (JobStatus.RUNNING, 0.0))
