@@ -49,6 +49,7 @@ STUDIO_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/projects/{name}/agreement"): "review",
     ("POST", "/projects/{name}/train"): "train",
     ("POST", "/projects/{name}/train/jobs/{job_id}/cancel"): "train",
+    ("POST", "/projects/{name}/suggestions-model"): "train",
     ("POST", "/projects/{name}/deploy"): "deploy",
     ("POST", "/projects/{name}/deploy/swap"): "deploy",
     ("POST", "/projects/{name}/deploy/{deployment}/delete"): "deploy",

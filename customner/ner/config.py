@@ -36,6 +36,9 @@ FIRST_TRANSFORMER_VERSION = "2025-11-01"
 # tokens is done within 15; corpora of short documents get exactly the 2025-11-01 schedule.
 TOKEN_BUDGET_VERSION = "2026-12-01"
 TOKEN_BUDGET = {"subword_passes": 800_000, "train_stride": 1.0, "max_seconds": 840.0}
+# A first model for assisted labeling (Studio): a short schedule at a higher learning rate, so labelers get
+# suggestions within a minute of a few hundred documents (benchmarks/first_model.py).
+QUICK = {"max_epochs": 12, "lr": 2e-4}
 TRANSFORMER = "customner.TransformerTagger.v1"
 CRF = "customner.CrfTagger.v1"
 
@@ -184,5 +187,6 @@ def build_config(request: TrainingRequest) -> CrfConfig | TransformerConfig:
               "categories": list(request.categories), "seed": request.seed}
     if recipe_for(version, request.language, request.multilingual) == TRANSFORMER:
         schedule = TOKEN_BUDGET if version >= TOKEN_BUDGET_VERSION else {}
-        return TransformerConfig.model_validate({**common, "params": {"transformer": schedule}})
+        quick = QUICK if request.quick else {}
+        return TransformerConfig.model_validate({**common, "params": {"transformer": {**schedule, **quick}}})
     return CrfConfig.model_validate(common)

@@ -47,6 +47,7 @@ class TrainingRequest:
     output_dir: Path
     config_version: str = "latest"
     seed: int = 0
+    quick: bool = False  # a first model for assisted labeling: a short schedule (``config.QUICK``), not the full one
     on_progress: Callable[[float], None] = lambda fraction: None
     should_stop: Callable[[], bool] = lambda: False
 

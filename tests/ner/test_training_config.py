@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from customner.ner import CONFIG_FILE, META_FILE, load, train, train_from_config
 from customner.ner.config import (
     CRF,
+    QUICK,
     TOKEN_BUDGET,
     TRANSFORMER,
     CrfConfig,
@@ -113,6 +114,20 @@ def test_transformer_model_folder_holds_its_full_config(english_model_dir: Path)
     meta = json.loads((english_model_dir / META_FILE).read_text())
     assert meta["config_sha256"] == config.sha256()
     assert {"model.onnx", "tokenizer.json", "crf.crfsuite", "weights.json", "calibration.json"} <= set(meta["files_sha256"])
+
+
+def test_a_first_model_for_suggestions_gets_the_quick_schedule_only_when_asked(tmp_path: Path) -> None:
+    def transformer(quick: bool) -> TransformerParams:
+        config = build_config(TrainingRequest([], ["a"], "en-us", False, tmp_path, quick=quick))
+        assert isinstance(config, TransformerConfig)
+        return config.params.transformer
+
+    assert transformer(quick=True).model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **QUICK}
+    assert transformer(quick=False).model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET}
+    assert QUICK["max_epochs"] < SHIPPED_TRANSFORMER["max_epochs"]
+    # the CRF recipe is fast already: a quick request gets the same config
+    assert build_config(TrainingRequest([], ["a"], "nl", False, tmp_path, quick=True)) == \
+        build_config(TrainingRequest([], ["a"], "nl", False, tmp_path))
 
 
 def test_the_time_budget_ends_fine_tuning_keeps_a_working_model_and_says_so(tmp_path: Path) -> None:

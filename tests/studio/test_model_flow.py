@@ -9,10 +9,12 @@ import json
 import re
 from importlib import resources
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from customner.jobs import lifecycle
 from tests.server import RunningServer
 from tests.studio.helpers import import_project, project_file, shot
 
@@ -137,6 +139,19 @@ def test_model_assisted_labeling(page: Page) -> None:
     expect(page.locator("#save-status")).to_contain_text("Saved")
     assert page.locator("#doc mark.sugg").count() < count_before
     assert int(page.locator("#label-count").inner_text()) >= 1
+
+
+def test_a_suggestions_model_trains_from_the_labeling_page(page: Page, studio_server: RunningServer) -> None:
+    page.goto(f"/studio/projects/{PROJECT}/label")
+    page.get_by_role("button", name="Retrain a suggestions model").click()  # a model exists already
+    expect(page.locator("#alerts")).to_contain_text("Training a suggestions model on a quick schedule")
+    page.get_by_role("link", name="Watch it train").click()
+    expect(page.locator("#progress .job-status")).to_have_text("succeeded", timeout=180_000)
+    page.goto(f"/studio/projects/{PROJECT}/label")
+    expect(page.locator("#sugg-h")).to_have_text("Suggestions from suggestions")
+    expect(page.locator("#doc mark.sugg").first).to_be_visible()
+    job = lifecycle.load(studio_server.context.db, parse_qs(urlparse(page.url).query)["job"][0])
+    assert job is not None and job.payload["quick"] is True and job.scope == "suggestions"
 
 
 def test_failed_training_explains_why(page: Page, studio_server: RunningServer) -> None:

@@ -12,6 +12,8 @@ from customner.services import projects
 from customner.services.labeling import documents, label_store
 from customner.services.models import ModelInfo
 from customner.services.names import container_key
+from customner.services.training import submission
+from customner.services.training.options import EvaluationOptions, TrainingOptions
 from customner.store.tables import RejectedSuggestion, TrainedModel
 
 if TYPE_CHECKING:
@@ -19,6 +21,8 @@ if TYPE_CHECKING:
 
 # Documents scored per "next most useful" request; keeps the button fast on big projects.
 MAX_SCORED_DOCUMENTS = 200
+# The model Studio trains for suggestions: one label, retrained in place, so it never uses up the model quota.
+SUGGESTIONS_MODEL = "suggestions"
 
 
 def latest_model(context: AppContext, project_name: str) -> ModelInfo | None:
@@ -32,6 +36,14 @@ def _latest_row(context: AppContext, project_name: str) -> TrainedModel | None:
         projects.get_or_raise(session, project_name)
         return session.scalars(select(TrainedModel).where(TrainedModel.project_name == project_name)
                                .order_by(TrainedModel.trained_at.desc())).first()
+
+
+def train_suggestions_model(context: AppContext, project_name: str) -> str:
+    """Queue a first model for suggestions: the quick schedule, 90% of the documents to train, 10% to check it."""
+    options = TrainingOptions(model_label=SUGGESTIONS_MODEL, quick=True,
+                              evaluation=EvaluationOptions(kind="percentage", training_split_percentage=90,
+                                                           testing_split_percentage=10))
+    return submission.submit(context, project_name, options)
 
 
 def suggestions(context: AppContext, project_name: str, document_id: int,

@@ -46,15 +46,16 @@ def run_training(context: AppContext, job_id: str) -> None:
             report = ner.train(TrainingRequest(
                 documents=as_examples(train_records, language), categories=assets.categories, language=language,
                 multilingual=multilingual, output_dir=output_dir,
-                config_version=payload.training_config_version, seed=payload.seed,
+                config_version=payload.training_config_version, seed=payload.seed, quick=payload.quick,
                 on_progress=progress.training, should_stop=progress.should_stop))
             training_seconds = time.monotonic() - t0
             if report.details.get("stopped_by_time_budget"):
                 lifecycle.warn(context.db, job_id, {
                     "code": "TrainingTimeBudgetReached",
-                    "message": f"Fine-tuning stopped early to keep the training within its time budget of "
-                               f"{report.details['time_budget_seconds']:.0f} seconds and kept its best epoch so far; the model may be less accurate than a full "
-                               "schedule would make it (a busy machine makes this likelier)."})
+                    "message": "Fine-tuning stopped early to keep the training within its time budget of "
+                               f"{report.details['time_budget_seconds']:.0f} seconds and kept its best epoch so far; "
+                               "the model may be less accurate than a full schedule would make it (a busy machine "
+                               "makes this likelier)."})
             training_end = utcnow()
             set_state(context, job_id, payload, started, training_end, (JobStatus.RUNNING, 0.0))
             # The folder just written (before any upload), loaded for this evaluation only.

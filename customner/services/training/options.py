@@ -17,6 +17,7 @@ class TrainingOptions:
     config_version: str = "latest"
     evaluation: EvaluationOptions = field(default_factory=EvaluationOptions)
     seed: int = 0
+    quick: bool = False  # Studio's first model for assisted labeling: the short schedule (ner.config.QUICK)
 
 
 class TrainingPayload(BaseModel):
@@ -29,3 +30,4 @@ class TrainingPayload(BaseModel):
     training_config_version: str
     seed: int = 0
     evaluation_options: EvaluationOptions
+    quick: bool = False

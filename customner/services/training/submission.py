@@ -47,7 +47,7 @@ def submit(context: AppContext, project_name: str, options: TrainingOptions) -> 
             raise errors.InvalidRequest(f"Project '{project_name}' has no documents to train on; import some first.")
         payload = TrainingPayload(model_label=options.model_label, requested_config_version=options.config_version,
                                   training_config_version=version, seed=options.seed,
-                                  evaluation_options=options.evaluation)
+                                  evaluation_options=options.evaluation, quick=options.quick)
         job = authoring_jobs.build(context, TRAIN_KIND, project_name, scope=options.model_label,
                                    payload=payload.model_dump(mode="json"))
         job.result = initial_state(payload).model_dump(mode="json")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request, Response
+from fastapi import APIRouter, Body, Form, Request, Response
 from fastapi.responses import JSONResponse
 
 from customner import errors
@@ -63,6 +63,14 @@ def page(request: Request, context: Studio, name: str, document_id: int, annotat
              "annotator": copy, "slots": {t.name: t.slot for t in document.types}}
     return render(request, "label.html", project=overview.overview(context, name), document=document,
                   state=state, model=model, tab="label", history=audit.history(context, name, document_id, copy))
+
+
+@router.post("/projects/{name}/suggestions-model")
+def train_suggestions_model(request: Request, context: Studio, name: str, document_id: Annotated[int, Form()]) -> Response:
+    job_id = assistance.train_suggestions_model(context, name)
+    flash(request, "Training a suggestions model on a quick schedule (about a minute for 300 documents); its "
+                   "suggestions appear here once it is done.")
+    return redirect(request, f"/studio/projects/{name}/documents/{document_id}?training={job_id}")
 
 
 @router.get("/projects/{name}/documents/{document_id}/history")
