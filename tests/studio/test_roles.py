@@ -72,6 +72,7 @@ def test_an_annotator_labels_but_cannot_manage(page: Page, user_page: Callable[[
     expect(page.locator("#alerts")).to_contain_text("1 assignment(s) made.")
     annotator.goto(f"/studio/projects/{roles_project}/label")  # the Label tab opens their next own document
     expect(annotator.get_by_text(f"{name}'s labels")).to_be_visible()
+    expect(annotator.locator("#suggestions-model")).to_have_count(0)  # training is not an annotator's
     annotator.wait_for_function("() => window.labeler !== undefined")
     annotator.locator("#doc").focus()
     annotator.keyboard.press("Shift+ArrowRight")  # "Alice Martin"
