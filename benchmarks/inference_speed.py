@@ -3,7 +3,9 @@
   .venv/bin/python -m benchmarks.inference_speed --model-dir /tmp/m --threads 1,2
 
 Prints words/s per core on the MIT Restaurant test texts (whitespace words), the share of
-time per expert, and the latency for one 125,000-character document.
+time per expert, and the latency for one 125,000-character document; then trains the feature
+CRF peer of benchmarks/mit_restaurant_peers.py (sklearn-crfsuite, tutorial features) in the
+same run and gives its words/s and our ratio to it (``--no-peer`` to skip).
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import tempfile
 import time
 from pathlib import Path
 
 from benchmarks.mit_data import load_split
+from benchmarks.mit_restaurant_peers import run_crf
 from customner.ner import load
 from customner.ner.data import make_doc
 
@@ -32,6 +36,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model-dir", type=Path, required=True)
     ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--no-peer", action="store_true", help="skip the CRF peer")
     args = ap.parse_args()
     texts = [d.text for d in load_split("test")]
     words = sum(len(t.split()) for t in texts)
@@ -57,6 +62,12 @@ def main() -> None:
     for threads, wps, total, per_expert, long_s in rows:
         experts = ", ".join(f"{x:.2f}" for x in per_expert)
         print(f"| {threads} | {wps:.0f} | {total:.2f} | {experts} | {long_s:.2f} |")
+    if not args.no_peer:
+        with tempfile.TemporaryDirectory() as tmp:
+            peer = words / min(run_crf("all", Path(tmp), 1)["predict_seconds"] for _ in range(3))
+        ours = next(wps for threads, wps, *_ in rows if threads == 1) if any(r[0] == 1 for r in rows) else rows[0][1]
+        print(f"CRF peer (sklearn-crfsuite, 1 thread, best of 3 trainings and predictions): {peer:.0f} words/s; "
+              f"ours per core on 1 thread / peer: {ours / peer:.2f}")
 
 
 if __name__ == "__main__":
