@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 import numpy as np
@@ -25,6 +26,10 @@ def combine(parts: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarray
     return log_normalize(np.asarray(total))
 
 
+# Experts run side by side: ONNX Runtime releases the GIL, so the CRF expert's Python work overlaps the encoder's.
+_EXPERTS_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ner-expert")
+
+
 class TaggerPredictor:
     """Thread-safe: holds only read-only state; experts must be thread-safe too."""
 
@@ -42,10 +47,18 @@ class TaggerPredictor:
         self.calibrator = calibrator or Calibrator()
 
     def expert_logprobs(self, docs: Sequence[Doc]) -> list[list[np.ndarray]]:
-        """[expert][doc] log-probabilities; experts with weight 0 are skipped."""
-        out: list[list[np.ndarray]] = []
-        for expert, w in zip(self.experts, self.weights, strict=True):
-            out.append(expert.logprobs(docs) if w > 0 else [])
+        """[expert][doc] log-probabilities; experts with weight 0 are skipped.
+
+        All experts but the last run on the pool while the calling thread runs the last one (each expert's numbers
+        do not depend on where it runs).
+        """
+        used = [k for k, w in enumerate(self.weights) if w > 0]
+        pending = {k: _EXPERTS_POOL.submit(self.experts[k].logprobs, docs) for k in used[:-1]}
+        out: list[list[np.ndarray]] = [[] for _ in self.experts]
+        if used:
+            out[used[-1]] = self.experts[used[-1]].logprobs(docs)
+        for k, future in pending.items():
+            out[k] = future.result()
         return out
 
     def decode_docs(

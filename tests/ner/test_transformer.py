@@ -6,6 +6,7 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ import pytest
 from ner_fixtures import categories_of
 
 from customner.ner import TrainingCancelled, load, train
-from customner.ner.data import make_doc
+from customner.ner.data import Doc, make_doc
 from customner.ner.encoding import SubwordEncoder
 from customner.ner.types import LabeledDocument, TrainingRequest
 from customner.ner.windows import make_windows
@@ -169,3 +170,27 @@ def test_progress_reaches_one_and_report(tmp_path: Path, english_docs: list[Labe
     assert progress[-1] == 1.0 and progress == sorted(progress) and len(progress) > 10
     assert report.recipe == "customner.TransformerTagger.v1"
     assert report.config_version and report.epochs >= 1 and report.duration_seconds > 0
+
+
+def test_the_crf_expert_runs_beside_the_encoder_and_changes_nothing(english_model_dir: Path,
+                                                                     english_docs: list[LabeledDocument]) -> None:
+    """One long document: the CRF expert's Python work runs on another thread while ONNX Runtime encodes."""
+    predictor = load(english_model_dir)
+    ran_on: dict[str, str] = {}
+
+    def recording(name: str, original: Callable[[list[Doc]], list[np.ndarray]]) -> Callable[[list[Doc]], list[np.ndarray]]:
+        def logprobs(docs: list[Doc]) -> list[np.ndarray]:
+            ran_on[name] = threading.current_thread().name
+            return original(docs)
+        return logprobs
+
+    for expert in predictor.experts:  # type: ignore[attr-defined]
+        expert.logprobs = recording(type(expert).__name__, expert.logprobs)
+    texts = [" ".join(d.text for d in english_docs)]
+    together = predictor.predict(texts)
+    assert ran_on["CrfExpert"] != ran_on["WindowedExpert"] == threading.current_thread().name
+    docs = [make_doc(t) for t in texts]
+    one_by_one = [expert.logprobs(docs) for expert in predictor.experts]  # type: ignore[attr-defined]
+    decoded = predictor.decode_docs(docs, one_by_one, predictor.weights)  # type: ignore[attr-defined]
+    assert together == [predictor.to_entities(docs[0], decoded[0])]  # type: ignore[attr-defined]
+    assert together[0]
