@@ -89,7 +89,12 @@ def run_customner(train: list[LabeledDocument], test: list[LabeledDocument], see
         if recipe is not None:
             common = {"config_version": ner.resolve_config_version(version), "language": "nl",
                       "multilingual": False, "categories": categories(train), "seed": seed}
-            config = (TransformerConfig if recipe == "transformer" else CrfConfig).model_validate(common)
+            if recipe == "transformer":  # with the version's schedule, as build_config gives English projects
+                english = build_config(TrainingRequest([], ["x"], "en", False, Path(folder), version, seed))
+                assert isinstance(english, TransformerConfig)
+                config = TransformerConfig.model_validate({**common, "params": english.params.model_dump()})
+            else:
+                config = CrfConfig.model_validate(common)
         report = ner.train_from_config(config, request)
         train_seconds = time.monotonic() - t0
         predictor = ner.load(Path(folder))

@@ -7,6 +7,10 @@ per system. Results go to benchmarks/results/ (JSON, markdown, learning-curve PN
 
   .venv/bin/python -m benchmarks.mit_restaurant_peers --sizes 100,500,all
   .venv/bin/python -m benchmarks.mit_restaurant_peers --sizes 100 --skip-spacy
+  .venv/bin/python -m benchmarks.mit_restaurant_peers --skip-spacy --seeds 0,1,2   # mean and range over seeds
+
+With several seeds, customner trains once per seed (the CRF peer is deterministic and runs once per size), and a
+second table gives each system's mean and range.
 """
 
 from __future__ import annotations
@@ -47,14 +51,14 @@ def peak_rss_mb() -> float:
 # ---- workers (run in a fresh process each) ---------------------------------------------
 
 
-def run_customner(size: str, workdir: Path, threads: int) -> dict[str, Any]:
+def run_customner(size: str, workdir: Path, threads: int, seed: int) -> dict[str, Any]:
     from customner.ner import load, train
     from customner.ner.types import TrainingRequest
 
     train_docs = subset(load_split("train"), size)
     test = load_split("test")
     t0 = time.monotonic()
-    report = train(TrainingRequest(train_docs, categories(load_split("train")), "en-us", False, workdir))
+    report = train(TrainingRequest(train_docs, categories(load_split("train")), "en-us", False, workdir, seed=seed))
     train_seconds = time.monotonic() - t0
     predictor = load(workdir)
     predictor.predict([d.text for d in test[:50]])  # warm-up (session init)
@@ -89,7 +93,7 @@ def crf_features(tokens: list[str], i: int) -> dict[str, Any]:
     return f
 
 
-def run_crf(size: str, workdir: Path, threads: int) -> dict[str, Any]:
+def run_crf(size: str, workdir: Path, threads: int, seed: int) -> dict[str, Any]:
     import sklearn_crfsuite
 
     toks, tags = whitespace_tokens, bio_tags
@@ -121,10 +125,10 @@ def run_crf(size: str, workdir: Path, threads: int) -> dict[str, Any]:
             "model_bytes": dir_bytes(workdir), "predictions": preds}
 
 
-def worker(system: str, size: str, out: Path, threads: int) -> None:
+def worker(system: str, size: str, out: Path, threads: int, seed: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         fn = run_customner if system == "customner" else run_crf
-        result = fn(size, Path(tmp), threads)
+        result = fn(size, Path(tmp), threads, seed)
     result["peak_rss_mb"] = peak_rss_mb()
     out.write_text(json.dumps(result))
 
@@ -132,16 +136,16 @@ def worker(system: str, size: str, out: Path, threads: int) -> None:
 # ---- driver ----------------------------------------------------------------------------
 
 
-def launch(system: str, size: str, threads: int, spacy_steps: int, patience: int) -> dict[str, Any]:
+def launch(system: str, size: str, threads: int, spacy_steps: int, patience: int, seed: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
         if system.startswith("spacy"):
             cmd = [str(SPACY_PY), str(ROOT / "benchmarks" / "spacy_worker.py"), "--optimize",
                    system.split("-", 1)[1], "--size", size, "--workdir", str(Path(tmp) / "w"), "--out", str(out),
-                   "--max-steps", str(spacy_steps), "--patience", str(patience)]
+                   "--max-steps", str(spacy_steps), "--patience", str(patience), "--seed", str(seed)]
         else:
             cmd = [sys.executable, "-m", "benchmarks.mit_restaurant_peers", "--worker", system, "--size", size, "--out", str(out),
-                   "--threads", str(threads)]
+                   "--threads", str(threads), "--seed", str(seed)]
         env = dict(os.environ, OMP_NUM_THREADS=str(threads), HF_HUB_OFFLINE="1")
         if system != "customner":
             env["OMP_NUM_THREADS"] = "1"
@@ -167,12 +171,12 @@ def write_outputs(rows: list[dict[str, Any]], name: str = "mit_restaurant_peers"
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{name}.json").write_text(json.dumps(rows, indent=1))
     types = sorted({t for r in rows for t in r["per_type_f1"]})
-    head = ["size", "system", "micro F1", "95% CI", "ECE", "train s", "words/s/core", "x CRF", "peak MB", "model MB"]
+    head = ["size", "system", "seed", "micro F1", "95% CI", "ECE", "train s", "words/s/core", "x CRF", "peak MB", "model MB"]
     lines = ["| " + " | ".join(head + types) + " |", "|" + "---|" * (len(head) + len(types))]
     for r in rows:
         crf = next((x for x in rows if x["size"] == r["size"] and x["system"] == "crf"), None)
         ratio = r["words_per_second_per_core"] / crf["words_per_second_per_core"] if crf else float("nan")
-        cells = [r["size"], r["system"], f"{r['micro_f1']:.3f}",
+        cells = [r["size"], r["system"], str(r.get("seed", 0)), f"{r['micro_f1']:.3f}",
                  f"{r['micro_f1_ci95'][0]:.3f}-{r['micro_f1_ci95'][1]:.3f}", f"{r['ece']:.3f}",
                  f"{r['train_seconds']:.0f}", f"{r['words_per_second_per_core']:.0f}", f"{ratio:.2f}",
                  f"{r['peak_rss_mb']:.0f}", f"{r['model_bytes'] / 1e6:.1f}"]
@@ -180,6 +184,8 @@ def write_outputs(rows: list[dict[str, Any]], name: str = "mit_restaurant_peers"
         lines.append("| " + " | ".join(cells) + " |")
     notes = sorted({f"{r['system']}: {r['notes']}" for r in rows if r.get("notes")})
     md = "\n".join(lines) + ("\n\n" + "\n".join(f"- {n}" for n in notes) if notes else "") + "\n"
+    if any(r.get("seed", 0) for r in rows):
+        md += "\n" + seed_summary(rows)
     (RESULTS / f"{name}.md").write_text(md)
     print(md)
     try:
@@ -206,10 +212,24 @@ def write_outputs(rows: list[dict[str, Any]], name: str = "mit_restaurant_peers"
         print("matplotlib missing: no PNG")
 
 
+def seed_summary(rows: list[dict[str, Any]]) -> str:
+    """Mean and range over seeds, per size and system."""
+    lines = ["| size | system | seeds | micro F1 mean | F1 range | ECE mean | ECE max | train s mean |",
+             "|---|---|---|---|---|---|---|---|"]
+    for key in dict.fromkeys((r["size"], r["system"]) for r in rows):
+        group = [r for r in rows if (r["size"], r["system"]) == key]
+        f1 = [r["micro_f1"] for r in group]
+        ece = [r["ece"] for r in group]
+        lines.append(f"| {key[0]} | {key[1]} | {','.join(str(r.get('seed', 0)) for r in group)} | "
+                     f"{sum(f1) / len(f1):.4f} | {min(f1):.4f}-{max(f1):.4f} | {sum(ece) / len(ece):.3f} | "
+                     f"{max(ece):.3f} | {sum(r['train_seconds'] for r in group) / len(group):.0f} |")
+    return "\n".join(lines) + "\n"
+
+
 def sort_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    def key(r: dict[str, Any]) -> tuple[int, int]:
+    def key(r: dict[str, Any]) -> tuple[int, int, int]:
         size = 10**9 if r["size"] == "all" else int(r["size"])
-        return size, SYSTEMS.index(r["system"]) if r["system"] in SYSTEMS else 99
+        return size, SYSTEMS.index(r["system"]) if r["system"] in SYSTEMS else 99, r.get("seed", 0)
 
     return sorted(rows, key=key)
 
@@ -223,21 +243,23 @@ def main() -> None:
     ap.add_argument("--results-name", default="mit_restaurant_peers", help="file stem under benchmarks/results/")
     ap.add_argument("--merge", help="comma-separated result stems to merge into --results-name, then exit")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seeds", default="0", help="comma-separated training seeds (customner and spaCy)")
     ap.add_argument("--spacy-max-steps", type=int, default=2000, help="spaCy efficiency preset")
     ap.add_argument("--spacy-accuracy-max-steps", type=int, default=1000, help="spaCy accuracy preset (slow on CPU)")
     ap.add_argument("--spacy-patience", type=int, default=600)
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--size", help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        worker(args.worker, args.size, args.out, args.threads)
+        worker(args.worker, args.size, args.out, args.threads, args.seed)
         return
     if args.merge:
-        merged: dict[tuple[str, str], dict[str, Any]] = {}
+        merged: dict[tuple[str, str, int], dict[str, Any]] = {}
         for stem in args.merge.split(","):
             for r in json.loads((RESULTS / f"{stem}.json").read_text()):
-                merged[(r["size"], r["system"])] = r
+                merged[(r["size"], r["system"], r.get("seed", 0))] = r
         write_outputs(sort_rows(list(merged.values())), args.results_name)
         return
     sizes = args.sizes.split(",")
@@ -249,14 +271,19 @@ def main() -> None:
     def steps(system: str) -> int:
         return args.spacy_accuracy_max_steps if system == "spacy-accuracy" else args.spacy_max_steps
 
+    seeds = [int(s) for s in args.seeds.split(",")]
     for size in sizes:
         for system in systems:
-            t0 = time.monotonic()
-            row = {"size": size, "system": system, **score(launch(system, size, args.threads, steps(system), args.spacy_patience), test)}
-            rows = sort_rows([r for r in rows if (r["size"], r["system"]) != (size, system)] + [row])
-            print(f"[{time.monotonic() - t0:6.0f}s] size={size} {system}: F1={row['micro_f1']:.4f} "
-                  f"train={row['train_seconds']:.0f}s wps/core={row['words_per_second_per_core']:.0f}", flush=True)
-            write_outputs(rows, args.results_name)
+            for seed in seeds if system != "crf" else seeds[:1]:
+                t0 = time.monotonic()
+                result = launch(system, size, args.threads, steps(system), args.spacy_patience, seed)
+                row = {"size": size, "system": system, "seed": seed, **score(result, test)}
+                rows = sort_rows([r for r in rows if (r["size"], r["system"], r.get("seed", 0)) != (size, system, seed)]
+                                 + [row])
+                print(f"[{time.monotonic() - t0:6.0f}s] size={size} {system} seed={seed}: F1={row['micro_f1']:.4f} "
+                      f"ECE={row['ece']:.3f} train={row['train_seconds']:.0f}s "
+                      f"wps/core={row['words_per_second_per_core']:.0f}", flush=True)
+                write_outputs(rows, args.results_name)
 
 
 if __name__ == "__main__":

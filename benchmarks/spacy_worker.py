@@ -48,6 +48,7 @@ def main() -> None:
     ap.add_argument("--max-steps", type=int, default=4000)
     ap.add_argument("--patience", type=int, default=1000)
     ap.add_argument("--eval-frequency", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
     train = rows("train")
@@ -78,7 +79,7 @@ def main() -> None:
         [py, "-m", "spacy", "train", str(cfg), "--output", str(wd / "out"),
          "--paths.train", str(wd / "train.spacy"), "--paths.dev", str(wd / "dev.spacy"),
          "--training.max_steps", str(args.max_steps), "--training.patience", str(args.patience),
-         "--training.eval_frequency", str(args.eval_frequency), "--system.seed", "0", *no_vectors],
+         "--training.eval_frequency", str(args.eval_frequency), "--system.seed", str(args.seed), *no_vectors],
         check=True, capture_output=True,
     )
     train_seconds = time.monotonic() - t0

@@ -30,6 +30,7 @@ from customner.ner.recipes.registry import register
 from customner.ner.training import TrainContext, finish_on_dev
 
 CRF_FILE = "crf.crfsuite"
+WEIGHTS_FILE = "weights.json"  # the expert weights, scaled by 1 / the temperature fitted on the dev slice
 EPS = 1e-6
 
 
@@ -135,13 +136,16 @@ class CrfTagger:
         predictor = self._predictor(ctx.output_dir, ctx.scheme, Calibrator())
         info.update(finish_on_dev(ctx, predictor))
         (ctx.output_dir / "calibration.json").write_text(json.dumps(predictor.calibrator.to_json(), indent=1))
+        (ctx.output_dir / WEIGHTS_FILE).write_text(json.dumps(predictor.weights, indent=1))
         return info
 
     def load(self, model_dir: Path, config: CrfConfig | TransformerConfig) -> TaggerPredictor:
         scheme = TagScheme(tuple(config.categories))
         cal = Calibrator.from_json(json.loads((model_dir / "calibration.json").read_text()))
-        return self._predictor(model_dir, scheme, cal)
+        weights_file = model_dir / WEIGHTS_FILE  # absent in models trained before the fitted temperature
+        weights = json.loads(weights_file.read_text()) if weights_file.exists() else [1.0]
+        return self._predictor(model_dir, scheme, cal, weights)
 
     @staticmethod
-    def _predictor(model_dir: Path, scheme: TagScheme, cal: Calibrator) -> TaggerPredictor:
-        return TaggerPredictor(scheme.categories, [CrfExpert(model_dir / CRF_FILE, scheme)], [1.0], cal)
+    def _predictor(model_dir: Path, scheme: TagScheme, cal: Calibrator, weights: list[float] | None = None) -> TaggerPredictor:
+        return TaggerPredictor(scheme.categories, [CrfExpert(model_dir / CRF_FILE, scheme)], weights or [1.0], cal)

@@ -26,7 +26,7 @@ from customner.ner.encoding import Runner, SubwordEncoder, windowed_logprobs
 from customner.ner.labels import TagScheme
 from customner.ner.pace import Pace, crf_share
 from customner.ner.predictor import Expert, TaggerPredictor
-from customner.ner.recipes.crf import CRF_FILE, CrfExpert, train_crf
+from customner.ner.recipes.crf import CRF_FILE, WEIGHTS_FILE, CrfExpert, train_crf
 from customner.ner.recipes.registry import register
 from customner.ner.threads import cpu_capability, pinned_torch
 from customner.ner.training import TrainContext, dev_f1, finish_on_dev, simplex_grid
@@ -170,7 +170,7 @@ class TransformerTagger:
         predictor = self._predictor(out, encoder, ctx.scheme, p, out / ONNX_FILE, [0.5, 0.5], training=True)
         info.update(finish_on_dev(ctx, predictor, simplex_grid(2, 4)))
         (out / "calibration.json").write_text(json.dumps(predictor.calibrator.to_json(), indent=1))
-        (out / "weights.json").write_text(json.dumps(predictor.weights, indent=1))
+        (out / WEIGHTS_FILE).write_text(json.dumps(predictor.weights, indent=1))
         return info
 
     @staticmethod
@@ -194,7 +194,7 @@ class TransformerTagger:
         scheme = TagScheme(tuple(config.categories))
         encoder = SubwordEncoder(model_dir / TOKENIZER_FILE)
         cal = Calibrator.from_json(json.loads((model_dir / "calibration.json").read_text()))
-        weights = json.loads((model_dir / "weights.json").read_text())
+        weights = json.loads((model_dir / WEIGHTS_FILE).read_text())
         # the service may size inference threads per deployment without touching the model
         threads = os.environ.get("CUSTOMNER_NER_THREADS")
         if threads:
