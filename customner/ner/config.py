@@ -4,8 +4,12 @@ Which recipe serves which project:
   * English (``language`` starting with ``en``) and ``multilingual: false`` ->
     customner.TransformerTagger.v1 (MiniLM encoder + feature-CRF expert), from 2025-11-01; from 2026-12-01 its
     schedule follows the token count (``TOKEN_BUDGET``), so long documents no longer multiply the work.
-  * Every other language, and every ``multilingual: true`` project ->
-    customner.CrfTagger.v1 (script-agnostic feature CRF); no pretrained encoder exists.
+  * From 2026-12-15, every other project whose training documents are mostly Latin script (Dutch, Spanish, a
+    multilingual European project) -> the same transformer recipe: the uncased WordPiece vocabulary splits their
+    words into known pieces, and the CRF expert's weight, chosen on the dev slice from 0 to 1, lets the feature CRF
+    alone win where the encoder does not help.
+  * Every other project (other scripts; any non-English one before 2026-12-15) ->
+    customner.CrfTagger.v1 (script-agnostic feature CRF); no pretrained encoder of those scripts exists.
   * Config version 2024-06-01 uses customner.CrfTagger.v1 for all languages (fast, small).
 
 Every trained model folder holds its full config as ``config.json`` (one of the models below,
@@ -17,24 +21,29 @@ new config version.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 from customner.ner.types import TrainingRequest
 
-LATEST = "2026-12-01"
+LATEST = "2026-12-15"
 # version -> (modelExpirationDate, description)
 VERSIONS: dict[str, tuple[str, str]] = {
     "2024-06-01": ("2027-06-30", "feature CRF for every language"),
     "2025-11-01": ("2028-05-31", "MiniLM transformer + CRF for English; feature CRF otherwise"),
     "2026-12-01": ("2029-05-31", "2025-11-01 with a token budget: long documents train in time that follows their tokens"),
+    "2026-12-15": ("2029-06-30", "2026-12-01 with the transformer recipe for every project written mostly in Latin script"),
 }
 FIRST_TRANSFORMER_VERSION = "2025-11-01"
 # From 2026-12-01 the fine-tuning schedule follows the number of subwords, not only the number of documents, and a
 # wall-clock cap on the whole training (kept in config.json) bounds it: 14 minutes, so that a project of 300,000
 # tokens is done within 15; corpora of short documents get exactly the 2025-11-01 schedule.
 TOKEN_BUDGET_VERSION = "2026-12-01"
+LATIN_TRANSFORMER_VERSION = "2026-12-15"
+# Share of a project's letters that must be Latin for the transformer recipe to serve a non-English project.
+MIN_LATIN_SHARE = 0.8
 TOKEN_BUDGET = {"subword_passes": 800_000, "train_stride": 1.0, "max_seconds": 840.0}
 # A first model for assisted labeling (Studio): fewer passes over a few hundred documents (12 epochs at 300, the
 # full 40 below 90) at twice the learning rate, so labelers get suggestions within a minute
@@ -175,8 +184,22 @@ def is_english(language: str) -> bool:
     return language.lower().split("-")[0].split("_")[0] == "en"
 
 
-def recipe_for(version: str, language: str, multilingual: bool) -> str:
+def latin_share(texts: Iterable[str]) -> float:
+    """Share of the letters that are Latin script (0 when there are none)."""
+    letters = latin = 0
+    for text in texts:
+        for char in text:
+            if char.isalpha():
+                letters += 1
+                latin += char < "\u0250" or "\u1e00" <= char < "\u1f00"  # Basic Latin to IPA, Latin Extended Additional
+    return latin / letters if letters else 0.0
+
+
+def recipe_for(version: str, language: str, multilingual: bool, texts: Iterable[str] = ()) -> str:
+    """The recipe a project gets: its config version, language and, from 2026-12-15, the script of its documents."""
     if version >= FIRST_TRANSFORMER_VERSION and is_english(language) and not multilingual:
+        return TRANSFORMER
+    if version >= LATIN_TRANSFORMER_VERSION and latin_share(texts) >= MIN_LATIN_SHARE:
         return TRANSFORMER
     return CRF
 
@@ -186,7 +209,8 @@ def build_config(request: TrainingRequest) -> CrfConfig | TransformerConfig:
     version = resolve_config_version(request.config_version)
     common = {"config_version": version, "language": request.language, "multilingual": request.multilingual,
               "categories": list(request.categories), "seed": request.seed}
-    if recipe_for(version, request.language, request.multilingual) == TRANSFORMER:
+    texts = (d.text for d in request.documents)
+    if recipe_for(version, request.language, request.multilingual, texts) == TRANSFORMER:
         schedule = TOKEN_BUDGET if version >= TOKEN_BUDGET_VERSION else {}
         quick = QUICK if request.quick else {}
         return TransformerConfig.model_validate({**common, "params": {"transformer": {**schedule, **quick}}})

@@ -10,28 +10,31 @@ import numpy as np
 from ner_fixtures import categories_of, load_fixture
 
 from customner.ner import load, train
-from customner.ner.data import prepare
+from customner.ner.data import Example, prepare
 from customner.ner.labels import TagScheme
 from customner.ner.predictor import TaggerPredictor, combine
 from customner.ner.training import fit_temperature
 from customner.ner.types import TrainingRequest
 
 
-def overconfident_logprobs(tags: list[int], n_labels: int, right: float, rng: random.Random) -> np.ndarray:
-    """An expert that gives 0.98 to its choice, which is the gold tag only ``right`` of the time."""
-    probs = np.full((len(tags), n_labels), 0.02 / (n_labels - 1))
+def expert_logprobs(tags: list[int], n_labels: int, confidence: float, right: float, rng: random.Random) -> np.ndarray:
+    """An expert that gives ``confidence`` to its choice, which is the gold tag only ``right`` of the time."""
+    probs = np.full((len(tags), n_labels), (1 - confidence) / (n_labels - 1))
     for t, gold in enumerate(tags):
-        choice = gold if rng.random() < right else (gold + 1) % n_labels
-        probs[t, choice] = 0.98
+        probs[t, gold if rng.random() < right else (gold + 1) % n_labels] = confidence
     return np.log(probs)
 
 
-def test_an_overconfident_expert_is_cooled_until_its_confidence_matches_its_accuracy() -> None:
+def fixture_dev() -> tuple[TagScheme, list[Example]]:
     docs = load_fixture("en")
     scheme = TagScheme(tuple(categories_of(docs)))
-    dev = prepare(docs, scheme)
+    return scheme, prepare(docs, scheme)
+
+
+def test_an_overconfident_expert_is_cooled_until_its_confidence_matches_its_accuracy() -> None:
+    scheme, dev = fixture_dev()
     rng = random.Random(0)
-    per_expert = [[overconfident_logprobs(ex.tags, scheme.size, 0.7, rng) for ex in dev]]
+    per_expert = [[expert_logprobs(ex.tags, scheme.size, 0.98, 0.7, rng) for ex in dev]]
 
     scale = fit_temperature(dev, per_expert, [1.0])
 
@@ -41,23 +44,15 @@ def test_an_overconfident_expert_is_cooled_until_its_confidence_matches_its_accu
 
 
 def test_a_calibrated_expert_keeps_its_temperature() -> None:
-    docs = load_fixture("en")
-    scheme = TagScheme(tuple(categories_of(docs)))
-    dev = prepare(docs, scheme)
+    scheme, dev = fixture_dev()
     rng = random.Random(1)
-    n = scheme.size
-    per_expert = [[]]
-    for ex in dev:  # gives 0.8 to its choice, which is right 80% of the time
-        probs = np.full((len(ex.tags), n), 0.2 / (n - 1))
-        for t, gold in enumerate(ex.tags):
-            probs[t, gold if rng.random() < 0.8 else (gold + 1) % n] = 0.8
-        per_expert[0].append(np.log(probs))
+    per_expert = [[expert_logprobs(ex.tags, scheme.size, 0.8, 0.8, rng) for ex in dev]]
     assert 0.8 <= fit_temperature(dev, per_expert, [1.0]) <= 1.25
 
 
 def test_the_fitted_temperature_changes_confidences_never_predictions(tmp_path: Path) -> None:
-    docs = load_fixture("es")
-    train(TrainingRequest(docs, categories_of(docs), "es", False, tmp_path, seed=2))
+    docs = load_fixture("zh")
+    train(TrainingRequest(docs, categories_of(docs), "zh-hans", False, tmp_path, seed=2))
     meta = json.loads((tmp_path / "meta.json").read_text())
     weights = json.loads((tmp_path / "weights.json").read_text())
     assert len(weights) == 1 and abs(weights[0] * meta["details"]["temperature"] - 1) < 1e-3
@@ -71,7 +66,7 @@ def test_the_fitted_temperature_changes_confidences_never_predictions(tmp_path: 
 
 
 def test_a_crf_model_saved_before_the_temperature_loads_with_weight_one(tmp_path: Path) -> None:
-    docs = load_fixture("es")
-    train(TrainingRequest(docs, categories_of(docs), "es", False, tmp_path, seed=2))
+    docs = load_fixture("zh")
+    train(TrainingRequest(docs, categories_of(docs), "zh-hans", False, tmp_path, seed=2))
     (tmp_path / "weights.json").unlink()
     assert load(tmp_path).weights == [1.0]

@@ -28,5 +28,23 @@ def test_unknown_version_is_a_clear_value_error() -> None:
 )
 def test_recipe_per_language(language: str, multilingual: bool, recipe: str) -> None:
     assert recipe_for(LATEST, language, multilingual) == recipe
+    assert recipe_for("2026-12-01", language, multilingual) == recipe
     assert recipe_for("2025-11-01", language, multilingual) == recipe
     assert recipe_for("2024-06-01", language, multilingual) == CRF
+
+
+@pytest.mark.parametrize(
+    ("language", "multilingual", "text", "recipe"),
+    [("nl", False, "Het Rijksmuseum in Amsterdam", TRANSFORMER),
+     ("es", False, "El Museo del Prado está en Madrid", TRANSFORMER),
+     ("vi", False, "Tiếng Việt có dấu ở Hà Nội", TRANSFORMER),
+     ("en-gb", True, "London, Paris und Köln", TRANSFORMER),
+     ("zh-hans", False, "北京大学在北京", CRF),
+     ("ar", False, "جامعة القاهرة في مصر", CRF),
+     ("ja", True, "東京大学 Tokyo University は東京にある", CRF)],  # mixed: too few Latin letters
+)
+def test_from_2026_12_15_projects_in_latin_script_get_the_transformer(language: str, multilingual: bool, text: str,
+                                                                     recipe: str) -> None:
+    assert recipe_for("2026-12-15", language, multilingual, [text]) == recipe
+    assert recipe_for("2026-12-01", language, multilingual, [text]) == (CRF if language != "en" else TRANSFORMER)
+    assert recipe_for("2026-12-15", language, multilingual, []) == CRF  # nothing to judge by

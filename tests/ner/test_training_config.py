@@ -89,7 +89,7 @@ def test_invalid_configs_are_rejected_with_the_field_named(change: dict[str, obj
 
 def test_crf_model_folder_traces_to_its_config(tmp_path: Path) -> None:
     docs = load_fixture("es")
-    request = TrainingRequest(docs[:30], categories_of(docs), "es", False, tmp_path, seed=2)
+    request = TrainingRequest(docs[:30], categories_of(docs), "es", False, tmp_path, "2026-12-01", seed=2)
     config = build_config(request)
     assert isinstance(config, CrfConfig)
     custom = config.model_copy(update={"params": config.params.model_copy(
