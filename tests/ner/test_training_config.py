@@ -46,6 +46,11 @@ def test_defaults_are_the_shipped_values() -> None:
     assert isinstance(config, TransformerConfig) and config.recipe == TRANSFORMER
     assert (config.seed, config.dev_fraction, config.categories) == (4, 0.1, ["Dish"])
     assert isinstance(build_config(TrainingRequest([], ["Dish"], "es", False, Path("unused"))), CrfConfig)
+    spanish, chinese = load_fixture("es"), load_fixture("zh")  # the documents' script decides, from 2026-12-15
+    spanish_config = build_config(TrainingRequest(spanish, categories_of(spanish), "es", False, Path("unused")))
+    assert isinstance(spanish_config, TransformerConfig)
+    assert spanish_config.params.transformer.model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET}
+    assert isinstance(build_config(TrainingRequest(chinese, categories_of(chinese), "zh-hans", False, Path("u"))), CrfConfig)
 
 
 def test_the_token_budget_comes_with_2026_12_01_only() -> None:
