@@ -10,6 +10,7 @@ import numpy as np
 from ner_fixtures import categories_of, load_fixture
 
 from customner.ner import load, train
+from customner.ner.calibration import fit
 from customner.ner.data import Example, prepare
 from customner.ner.labels import TagScheme
 from customner.ner.predictor import TaggerPredictor, combine
@@ -70,3 +71,12 @@ def test_a_crf_model_saved_before_the_temperature_loads_with_weight_one(tmp_path
     train(TrainingRequest(docs, categories_of(docs), "zh-hans", False, tmp_path, seed=2))
     (tmp_path / "weights.json").unlink()
     assert load(tmp_path).weights == [1.0]
+
+
+def test_the_isotonic_curve_waits_for_500_dev_entities() -> None:
+    rng = random.Random(3)
+    scores = [rng.random() for _ in range(1000)]
+    correct = [rng.random() < 0.5 * s for s in scores]  # overconfident: right half as often as it claims
+    assert fit(scores[:400], correct[:400]).xs == []  # the temperature alone calibrates a small dev slice
+    curve = fit(scores, correct)
+    assert curve.xs and abs(curve(0.8) - 0.4) < 0.1
