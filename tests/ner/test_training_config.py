@@ -13,7 +13,6 @@ from pydantic import ValidationError
 from customner.ner import CONFIG_FILE, META_FILE, load, train, train_from_config
 from customner.ner.config import (
     CRF,
-    HIGHER_LR,
     QUICK,
     TOKEN_BUDGET,
     TRANSFORMER,
@@ -50,7 +49,7 @@ def test_defaults_are_the_shipped_values() -> None:
     spanish, chinese = load_fixture("es"), load_fixture("zh")  # the documents' script decides, from 2026-12-15
     spanish_config = build_config(TrainingRequest(spanish, categories_of(spanish), "es", False, Path("unused")))
     assert isinstance(spanish_config, TransformerConfig)
-    assert spanish_config.params.transformer.model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **HIGHER_LR}
+    assert spanish_config.params.transformer.model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET}
     assert isinstance(build_config(TrainingRequest(chinese, categories_of(chinese), "zh-hans", False, Path("u"))), CrfConfig)
 
 
@@ -62,16 +61,6 @@ def test_the_token_budget_comes_with_2026_12_01_only() -> None:
 
     assert schedule("latest") == schedule("2026-12-01") == TOKEN_BUDGET
     assert schedule("2025-11-01") == {"subword_passes": None, "train_stride": 0.5, "max_seconds": None}
-
-
-def test_the_higher_learning_rate_comes_with_2026_12_15_only() -> None:
-    def lr(version: str) -> float:
-        config = build_config(TrainingRequest([], ["Dish"], "en", False, Path("unused"), version))
-        assert isinstance(config, TransformerConfig)
-        return config.params.transformer.lr
-
-    assert lr("latest") == lr("2026-12-15") == HIGHER_LR["lr"] == 2e-4
-    assert lr("2026-12-01") == lr("2025-11-01") == 1e-4
 
 
 def test_a_config_written_before_typing_still_loads() -> None:
@@ -126,7 +115,7 @@ def test_crf_model_folder_traces_to_its_config(tmp_path: Path) -> None:
 def test_transformer_model_folder_holds_its_full_config(english_model_dir: Path) -> None:
     config = parse_config((english_model_dir / CONFIG_FILE).read_text())
     assert isinstance(config, TransformerConfig)
-    assert config.params.transformer.model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **HIGHER_LR} and config.seed == 7
+    assert config.params.transformer.model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET} and config.seed == 7
     meta = json.loads((english_model_dir / META_FILE).read_text())
     assert meta["config_sha256"] == config.sha256()
     assert {"model.onnx", "tokenizer.json", "crf.crfsuite", "weights.json", "calibration.json"} <= set(meta["files_sha256"])
@@ -138,8 +127,8 @@ def test_a_first_model_for_suggestions_gets_the_quick_schedule_only_when_asked(t
         assert isinstance(config, TransformerConfig)
         return config.params.transformer
 
-    assert transformer(quick=True).model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **HIGHER_LR, **QUICK}
-    assert transformer(quick=False).model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **HIGHER_LR}
+    assert transformer(quick=True).model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **QUICK}
+    assert transformer(quick=False).model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET}
     assert QUICK["doc_passes"] < SHIPPED_TRANSFORMER["doc_passes"]
     # the CRF recipe is fast already: a quick request gets the same config
     assert build_config(TrainingRequest([], ["a"], "nl", False, tmp_path, quick=True)) == \
