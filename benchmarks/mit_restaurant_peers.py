@@ -197,8 +197,11 @@ def write_outputs(rows: list[dict[str, Any]], name: str = "mit_restaurant_peers"
         n_train = len(load_split("train"))
         fig, ax = plt.subplots(figsize=(6, 4))
         for system in dict.fromkeys(r["system"] for r in rows):
-            pts = [(n_train if r["size"] == "all" else int(r["size"]), r["micro_f1"]) for r in rows if r["system"] == system]
-            pts.sort()
+            by_size: dict[int, list[float]] = {}
+            for r in rows:
+                if r["system"] == system:
+                    by_size.setdefault(n_train if r["size"] == "all" else int(r["size"]), []).append(r["micro_f1"])
+            pts = sorted((size, sum(f1) / len(f1)) for size, f1 in by_size.items())  # the mean over seeds
             ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=system)
         ax.set_xscale("log")
         ax.set_xlabel("training documents")
