@@ -16,6 +16,7 @@ import json
 import re
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -79,22 +80,19 @@ def run_textbook_crf(train: list[LabeledDocument], test: list[LabeledDocument], 
 def run_customner(train: list[LabeledDocument], test: list[LabeledDocument], seed: int, recipe: str | None,
                   version: str) -> dict[str, Any]:
     from customner import ner
-    from customner.ner.config import CrfConfig, TransformerConfig, build_config
+    from customner.ner.config import CrfConfig, build_config
     from customner.ner.types import TrainingRequest
 
     with tempfile.TemporaryDirectory() as folder:
         request = TrainingRequest(train, categories(train), "nl", False, Path(folder), version, seed)
         t0 = time.monotonic()
         config = build_config(request)
-        if recipe is not None:
-            common = {"config_version": ner.resolve_config_version(version), "language": "nl",
-                      "multilingual": False, "categories": categories(train), "seed": seed}
-            if recipe == "transformer":  # with the version's schedule, as build_config gives English projects
-                english = build_config(TrainingRequest([], ["x"], "en", False, Path(folder), version, seed))
-                assert isinstance(english, TransformerConfig)
-                config = TransformerConfig.model_validate({**common, "params": english.params.model_dump()})
-            else:
-                config = CrfConfig.model_validate(common)
+        if recipe == "transformer":  # the config an English project of this version gets, schedule included
+            config = build_config(replace(request, language="en")).model_copy(update={"language": "nl"})
+        elif recipe == "crf":
+            config = CrfConfig.model_validate({
+                "config_version": ner.resolve_config_version(version), "language": "nl", "multilingual": False,
+                "categories": categories(train), "seed": seed})
         report = ner.train_from_config(config, request)
         train_seconds = time.monotonic() - t0
         predictor = ner.load(Path(folder))
