@@ -61,8 +61,11 @@ def _own(word: Word, text: str) -> dict[str, str]:
     return feats
 
 
-def doc_features(words: Sequence[Word], text: str) -> list[dict[str, str]]:
-    """crfsuite feature dicts for every word of one document (window of +-2 words)."""
+def doc_features(words: Sequence[Word], text: str, gazetteer: Sequence[str] | None = None) -> list[dict[str, str]]:
+    """crfsuite feature dicts for every word of one document (window of +-2 words).
+
+    ``gazetteer``: per word, the ``B-Cat``/``I-Cat`` match of the learnt gazetteer (``""`` for none).
+    """
     own = [_own(w, text) for w in words]
     n = len(words)
     out: list[dict[str, str]] = []
@@ -82,5 +85,9 @@ def doc_features(words: Sequence[Word], text: str) -> list[dict[str, str]]:
             f["-1|0"] = own[i - 1]["w"] + "|" + own[i]["w"]
         if i + 1 < n:
             f["0|+1"] = own[i]["w"] + "|" + own[i + 1]["w"]
+        if gazetteer is not None:
+            for d in (-1, 0, 1):
+                if 0 <= i + d < n and gazetteer[i + d]:
+                    f[f"{d}:gaz"] = gazetteer[i + d]
         out.append(f)
     return out

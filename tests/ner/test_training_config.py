@@ -35,7 +35,7 @@ SHIPPED_TRANSFORMER = {
     # added with 2026-12-01, off by default so earlier configs keep their meaning
     "subword_passes": None, "train_stride": 0.5, "max_seconds": None,
 }
-SHIPPED_CRF = {"c1": 0.05, "c2": 0.05, "max_iterations": 150}
+SHIPPED_CRF = {"c1": 0.05, "c2": 0.05, "max_iterations": 150, "gazetteer": False}  # gazetteer: True from 2026-12-20
 
 
 def test_defaults_are_the_shipped_values() -> None:
@@ -50,7 +50,11 @@ def test_defaults_are_the_shipped_values() -> None:
     spanish_config = build_config(TrainingRequest(spanish, categories_of(spanish), "es", False, Path("unused")))
     assert isinstance(spanish_config, TransformerConfig)
     assert spanish_config.params.transformer.model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET}
-    assert isinstance(build_config(TrainingRequest(chinese, categories_of(chinese), "zh-hans", False, Path("u"))), CrfConfig)
+    chinese_config = build_config(TrainingRequest(chinese, categories_of(chinese), "zh-hans", False, Path("u")))
+    assert isinstance(chinese_config, CrfConfig)
+    assert chinese_config.params.crf.model_dump() == {**SHIPPED_CRF, "gazetteer": True}  # from 2026-12-20
+    assert spanish_config.params.crf.gazetteer and not build_config(TrainingRequest(
+        spanish, categories_of(spanish), "es", False, Path("unused"), "2026-12-15")).params.crf.gazetteer
 
 
 def test_the_token_budget_comes_with_2026_12_01_only() -> None:

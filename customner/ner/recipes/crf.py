@@ -24,12 +24,14 @@ from customner.ner.calibration import Calibrator
 from customner.ner.config import CrfConfig, CrfParams, TransformerConfig
 from customner.ner.data import Doc, Example
 from customner.ner.features import doc_features
+from customner.ner.gazetteer import Gazetteer, word_spans
 from customner.ner.labels import TagScheme
 from customner.ner.predictor import TaggerPredictor
 from customner.ner.recipes.registry import register
 from customner.ner.training import TrainContext, finish_on_dev
 
 CRF_FILE = "crf.crfsuite"
+GAZETTEER_FILE = "gazetteer.json"  # present when the CRF was trained with gazetteer features
 WEIGHTS_FILE = "weights.json"  # the expert weights, scaled by 1 / the temperature fitted on the dev slice
 EPS = 1e-6
 
@@ -44,6 +46,8 @@ class CrfExpert:
         self.path = str(path)
         self.names = scheme.names()
         self._local = threading.local()
+        gazetteer = path.parent / GAZETTEER_FILE
+        self.gazetteer = Gazetteer.load(gazetteer) if gazetteer.exists() else None
 
     def _tagger(self) -> pycrfsuite.Tagger:
         tagger = getattr(self._local, "tagger", None)
@@ -61,7 +65,8 @@ class CrfExpert:
             n = len(doc.words)
             probs = np.full((n, len(self.names)), EPS)
             if n:
-                tagger.set(doc_features(doc.words, doc.text))
+                gaz = self.gazetteer.tags(doc.words) if self.gazetteer else None
+                tagger.set(doc_features(doc.words, doc.text, gaz))
                 for j, name in enumerate(self.names):
                     if name in known:
                         probs[:, j] = [tagger.marginal(name, t) for t in range(n)]
@@ -84,15 +89,17 @@ def train_crf(
     On cancel the child is killed at once: cancellation is prompt and leaves nothing running.
     """
     names = scheme.names()
-    rows = [
-        (ex.text, [(w.start, w.end, w.text) for w in ex.words], [names[t] for t in ex.tags])
-        for ex in examples
-        if ex.words
-    ]
-    if not rows:
+    labelled = [(ex, [names[t] for t in ex.tags]) for ex in examples if ex.words]
+    if not labelled:
         raise ValueError("no training document contains any word")
+    rows: list[tuple[Any, ...]] = [(ex.text, [(w.start, w.end, w.text) for w in ex.words], tags) for ex, tags in labelled]
+    if params.gazetteer:
+        spans = [word_spans(tags) for _, tags in labelled]
+        gazetteer = Gazetteer.learn([(ex.words, s) for (ex, _), s in zip(labelled, spans, strict=True)])
+        gazetteer.save(path.parent / GAZETTEER_FILE)
+        rows = [(*row, gazetteer.tags(ex.words, s)) for row, (ex, _), s in zip(rows, labelled, spans, strict=True)]
     max_iter = params.max_iterations
-    crf_params = {**params.model_dump(), "feature.possible_transitions": True}
+    crf_params = {**params.model_dump(exclude={"gazetteer"}), "feature.possible_transitions": True}
     work = path.parent / (path.name + ".work")
     work.mkdir(exist_ok=True)
     (work / "data.json").write_text(json.dumps(rows), encoding="utf-8")
