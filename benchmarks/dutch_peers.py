@@ -80,7 +80,7 @@ def run_textbook_crf(train: list[LabeledDocument], test: list[LabeledDocument], 
 def run_customner(train: list[LabeledDocument], test: list[LabeledDocument], seed: int, recipe: str | None,
                   version: str) -> dict[str, Any]:
     from customner import ner
-    from customner.ner.config import CrfConfig, build_config
+    from customner.ner.config import CrfConfig, build_config, crf_params
     from customner.ner.types import TrainingRequest
 
     with tempfile.TemporaryDirectory() as folder:
@@ -90,9 +90,10 @@ def run_customner(train: list[LabeledDocument], test: list[LabeledDocument], see
         if recipe == "transformer":  # the config an English project of this version gets, schedule included
             config = build_config(replace(request, language="en")).model_copy(update={"language": "nl"})
         elif recipe == "crf":
+            resolved = ner.resolve_config_version(version)
             config = CrfConfig.model_validate({
-                "config_version": ner.resolve_config_version(version), "language": "nl", "multilingual": False,
-                "categories": categories(train), "seed": seed})
+                "config_version": resolved, "language": "nl", "multilingual": False,
+                "categories": categories(train), "seed": seed, "params": {"crf": crf_params(resolved)}})
         report = ner.train_from_config(config, request)
         train_seconds = time.monotonic() - t0
         predictor = ner.load(Path(folder))

@@ -210,13 +210,18 @@ def recipe_for(version: str, language: str, multilingual: bool, texts: Iterable[
     return CRF
 
 
+def crf_params(version: str) -> dict[str, bool]:
+    """The feature CRF's parameters that a config version changes from the defaults."""
+    return {"gazetteer": True} if version >= GAZETTEER_VERSION else {}
+
+
 def build_config(request: TrainingRequest) -> CrfConfig | TransformerConfig:
     """The default config of the request's version, language and seed (written to config.json)."""
     version = resolve_config_version(request.config_version)
     common = {"config_version": version, "language": request.language, "multilingual": request.multilingual,
               "categories": list(request.categories), "seed": request.seed}
     texts = (d.text for d in request.documents)
-    crf = {"gazetteer": True} if version >= GAZETTEER_VERSION else {}
+    crf = crf_params(version)
     if recipe_for(version, request.language, request.multilingual, texts) == TRANSFORMER:
         schedule = TOKEN_BUDGET if version >= TOKEN_BUDGET_VERSION else {}
         quick = QUICK if request.quick else {}
