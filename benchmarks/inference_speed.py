@@ -64,7 +64,7 @@ def main() -> None:
         print(f"| {threads} | {wps:.0f} | {total:.2f} | {experts} | {long_s:.2f} |")
     if not args.no_peer:
         with tempfile.TemporaryDirectory() as tmp:
-            peer = words / min(run_crf("all", Path(tmp), 1)["predict_seconds"] for _ in range(3))
+            peer = words / min(run_crf("all", Path(tmp), 1, 0)["predict_seconds"] for _ in range(3))
         ours = next(wps for threads, wps, *_ in rows if threads == 1) if any(r[0] == 1 for r in rows) else rows[0][1]
         print(f"CRF peer (sklearn-crfsuite, 1 thread, best of 3 trainings and predictions): {peer:.0f} words/s; "
               f"ours per core on 1 thread / peer: {ours / peer:.2f}")
