@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from customner.ner.tokenize import Word
@@ -49,13 +50,18 @@ class Gazetteer:
         ``own_spans``: the document's own labels while training, which then do not count (leave one out).
         """
         keys = _keys(words)
-        own_labelled = set(_doc_phrases(words, own_spans)) if own_spans is not None else set()
-        own_seen = self._occurring(keys) if own_spans is not None else set()
+        find: Callable[[Phrase], str]
+        if own_spans is None:
+            served = self._served
+            find, longest = (lambda phrase: served.get(phrase, "")), self._served_longest
+        else:
+            own_labelled, own_seen = set(_doc_phrases(words, own_spans)), self._occurring(keys)
+            find, longest = (lambda phrase: self._category(phrase, own_labelled, own_seen)), MAX_WORDS
         out = [""] * len(keys)
         i = 0
         while i < len(keys):
-            for n in range(min(MAX_WORDS, len(keys) - i), 0, -1):
-                category = self._category(tuple(keys[i:i + n]), own_labelled, own_seen)
+            for n in range(min(longest, len(keys) - i), 0, -1):
+                category = find(tuple(keys[i:i + n]))
                 if category:
                     out[i:i + n] = [f"B-{category}"] + [f"I-{category}"] * (n - 1)
                     i += n
@@ -63,6 +69,18 @@ class Gazetteer:
             else:
                 i += 1
         return out
+
+    @cached_property
+    def _served(self) -> dict[Phrase, str]:
+        """Every phrase's category with all documents counting: one lookup per candidate when serving.
+
+        Computed on first use, so a gazetteer must be complete (learnt or loaded) before it tags.
+        """
+        return {p: c for p in self.labelled if (c := self._category(p, set(), set()))}
+
+    @cached_property
+    def _served_longest(self) -> int:
+        return max(map(len, self._served), default=0)
 
     def _category(self, phrase: Phrase, own_labelled: set[tuple[Phrase, str]], own_seen: set[Phrase]) -> str:
         counts = self.labelled.get(phrase)
