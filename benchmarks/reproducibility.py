@@ -1,0 +1,107 @@
+"""Fingerprints of one demo-project training, stage by stage, to compare across CPUs.
+
+    .venv/bin/python -m benchmarks.reproducibility            # train, print, append to the record
+    .venv/bin/python -m benchmarks.reproducibility --no-save  # print only
+
+The same data, config and seed should give the same model on any x86-64 CPU. torch's kernels are pinned
+(``customner.ner.threads``), ONNX Runtime's are not, so each stage is fingerprinted apart and a machine's row in
+``benchmarks/results/reproducibility.jsonl`` shows where two CPUs part:
+
+- ``weights``: sha256 of ``model.onnx`` (the int8 file is quantized deterministically from torch's weights, so
+  equal digests with ``int8`` on both rows mean equal fine-tuned weights);
+- ``encoder``: sha256 of ONNX Runtime's per-word log-probabilities on the demo's texts, rounded to 5 decimals;
+- ``decisions``: what the dev slice chose through ONNX Runtime (CRF expert weight, temperature, calibration);
+- ``answer``: the README's two demo texts, entities and confidences as served.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import platform
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.contention import demo_documents
+
+RECORD = Path(__file__).with_name("results") / "reproducibility.jsonl"
+README_TEXTS = ["Book a table for two at Government in Seattle on Friday.",
+                "David Schmidt is performing at Chez Marie tonight."]
+
+
+def cpu() -> dict[str, Any]:
+    """CPU model and the instruction-set extensions that change kernel choices."""
+    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    fields = {k.strip(): v.strip() for k, v in fields.items()}
+    flags = set(fields.get("flags", "").split())
+    wanted = ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
+    return {"model": fields.get("model name", platform.processor()), "family": fields.get("cpu family"),
+            "cpu_model": fields.get("model"), "isa": [f for f in wanted if f in flags]}
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def fingerprint(version: str) -> dict[str, Any]:
+    import onnxruntime
+    import torch
+
+    from customner.ner import load, train
+    from customner.ner.data import make_doc
+    from customner.ner.types import TrainingRequest
+
+    docs, categories = demo_documents()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        report = train(TrainingRequest(docs, categories, "en-us", False, out, config_version=version, seed=0))
+        predictor = load(out)
+        texts = [make_doc(d.text) for d in docs] + [make_doc(t) for t in README_TEXTS]
+        encoder = predictor.experts[-1].logprobs(texts)  # type: ignore[attr-defined]
+        rounded = np.concatenate([np.round(lp, 5) for lp in encoder]).astype(np.float64)
+        answer = [[(t[e.start:e.end], e.category, e.confidence) for e in ents]
+                  for t, ents in zip(README_TEXTS, predictor.predict(README_TEXTS), strict=True)]
+        details = report.details
+        return {
+            "cpu": cpu(), "torch": torch.__version__, "onnxruntime": onnxruntime.__version__,
+            "config_version": report.config_version, "torch_capability": details.get("cpu_capability"),
+            "int8": details.get("quantized"), "weights": sha((out / "model.onnx").read_bytes()),
+            "encoder": sha(rounded.tobytes()),
+            "decisions": {"expert_weights": details.get("weights"), "temperature": details.get("temperature"),
+                          "calibration": sha((out / "calibration.json").read_bytes())},
+            "answer": answer,
+        }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--version", default="latest", help="training config version")
+    ap.add_argument("--no-save", action="store_true", help="do not append this machine's row to the record")
+    args = ap.parse_args()
+    row = fingerprint(args.version)
+    rows = [json.loads(line) for line in RECORD.read_text().splitlines()] if RECORD.exists() else []
+    if not args.no_save:
+        with RECORD.open("a") as f:
+            f.write(json.dumps(row) + "\n")
+    rows.append(row)
+    print("| CPU (family/model, ISA) | config | torch ISA | int8 | weights | encoder | expert weights, T | answer |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        c = r["cpu"]
+        answer = "; ".join(f"{text} {cat} {conf}" for doc in r["answer"] for text, cat, conf in doc)
+        d = r["decisions"]
+        print(f"| {c['model']} ({c['family']}/{c['cpu_model']}, {' '.join(c['isa'])}) | {r['config_version']} | "
+              f"{r['torch_capability']} | {r['int8']} | {r['weights']} | {r['encoder']} | "
+              f"{d['expert_weights']}, {d['temperature']} | {answer} |")
+    same = {key: len({json.dumps(r[key]) for r in rows if r["config_version"] == row["config_version"]}) == 1
+            for key in ("weights", "encoder", "decisions", "answer")}
+    print("Same as every other row of this config version:", ", ".join(f"{k}: {v}" for k, v in same.items()))
+
+
+if __name__ == "__main__":
+    main()
