@@ -22,19 +22,6 @@ def demo_project_file() -> dict[str, Any]:
     return data
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Groups for pytest-xdist's ``--dist loadgroup`` (scripts/test.sh): one group per file, so a module's fixtures
-    are built once, except that every file needing the trained demo deployment joins one group, so one worker
-    trains the demo instead of each (about two minutes of both cores on a slow machine)."""
-    def file_of(item: pytest.Item) -> str:
-        return item.nodeid.split("::", 1)[0]
-
-    demo_files = {file_of(item) for item in items if "deployed" in getattr(item, "fixturenames", ())}
-    for item in items:
-        name = file_of(item)
-        item.add_marker(pytest.mark.xdist_group("deployed-demo" if name in demo_files else name))
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     with run_server(Path(tmp_path_factory.mktemp("data"))) as running:
