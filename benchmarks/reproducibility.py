@@ -7,11 +7,16 @@ The same data, config and seed should give the same model on any x86-64 CPU. tor
 (``customner.ner.threads``), ONNX Runtime's are not, so each stage is fingerprinted apart and a machine's row in
 ``benchmarks/results/reproducibility.jsonl`` shows where two CPUs part:
 
-- ``weights``: sha256 of ``model.onnx`` (the int8 file is quantized deterministically from torch's weights, so
-  equal digests with ``int8`` on both rows mean equal fine-tuned weights);
-- ``encoder``: sha256 of ONNX Runtime's per-word log-probabilities on the demo's texts, rounded to 5 decimals;
+- ``weights``: sha256 of the fp32 ``model.fp32.onnx`` (config 2026-12-27 on) or of ``model.onnx`` (the int8 file is
+  quantized deterministically from torch's weights, so equal digests with ``int8`` on both rows mean equal weights);
+- ``encoder``: sha256 of ONNX Runtime's per-word log-probabilities of the served (int8) model on the demo's texts,
+  rounded to 5 decimals;
 - ``decisions``: what the dev slice chose through ONNX Runtime (CRF expert weight, temperature, calibration);
-- ``answer``: the README's two demo texts, entities and confidences as served.
+- ``answer``: the README's two demo texts, entities and confidences as served (int8), and ``answer_fp32`` the same
+  with ``CUSTOMNER_NER_PRECISION=fp32`` (config 2026-12-27 on).
+
+``valgrind --tool=none .venv/bin/python -m benchmarks.reproducibility --no-save`` runs it on valgrind's emulated CPU
+(AVX2, no AVX-512 or VNNI) to compare two kernel choices on one machine (about 40 minutes).
 """
 
 from __future__ import annotations
@@ -19,14 +24,17 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import platform
 import tempfile
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import numpy as np
 
 from benchmarks.contention import demo_documents
+from customner.ner.recipes.transformer import FP32_FILE, PRECISION_ENV
 
 RECORD = Path(__file__).with_name("results") / "reproducibility.jsonl"
 README_TEXTS = ["Book a table for two at Government in Seattle on Friday.",
@@ -48,6 +56,12 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
+def served(predictor: Any) -> list[list[tuple[str, str, float]]]:
+    """The README texts' entities and confidences."""
+    return [[(t[e.start:e.end], e.category, e.confidence) for e in ents]
+            for t, ents in zip(README_TEXTS, predictor.predict(README_TEXTS), strict=True)]
+
+
 def fingerprint(version: str) -> dict[str, Any]:
     import onnxruntime
     import torch
@@ -64,17 +78,20 @@ def fingerprint(version: str) -> dict[str, Any]:
         texts = [make_doc(d.text) for d in docs] + [make_doc(t) for t in README_TEXTS]
         encoder = predictor.experts[-1].logprobs(texts)  # type: ignore[attr-defined]
         rounded = np.concatenate([np.round(lp, 5) for lp in encoder]).astype(np.float64)
-        answer = [[(t[e.start:e.end], e.category, e.confidence) for e in ents]
-                  for t, ents in zip(README_TEXTS, predictor.predict(README_TEXTS), strict=True)]
+        answer = served(predictor)
+        fp32 = out / FP32_FILE
+        with patch.dict(os.environ, {PRECISION_ENV: "fp32"}):
+            answer_fp32 = served(load(out)) if fp32.exists() else None
         details = report.details
         return {
             "cpu": cpu(), "torch": torch.__version__, "onnxruntime": onnxruntime.__version__,
             "config_version": report.config_version, "torch_capability": details.get("cpu_capability"),
-            "int8": details.get("quantized"), "weights": sha((out / "model.onnx").read_bytes()),
+            "int8": details.get("quantized"),
+            "weights": sha((fp32 if fp32.exists() else out / "model.onnx").read_bytes()),
             "encoder": sha(rounded.tobytes()),
             "decisions": {"expert_weights": details.get("weights"), "temperature": details.get("temperature"),
                           "calibration": sha((out / "calibration.json").read_bytes())},
-            "answer": answer,
+            "answer": answer, "answer_fp32": answer_fp32,
         }
 
 
@@ -89,17 +106,19 @@ def main() -> None:
         with RECORD.open("a") as f:
             f.write(json.dumps(row) + "\n")
     rows.append(row)
-    print("| CPU (family/model, ISA) | config | torch ISA | int8 | weights | encoder | expert weights, T | answer |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| CPU (family/model, ISA) | config | torch ISA | int8 | weights | encoder | expert weights, T | answer "
+          "| answer fp32 |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         c = r["cpu"]
-        answer = "; ".join(f"{text} {cat} {conf}" for doc in r["answer"] for text, cat, conf in doc)
+        answers = ["; ".join(f"{text} {cat} {conf}" for doc in r.get(key) or [] for text, cat, conf in doc) or "-"
+                   for key in ("answer", "answer_fp32")]
         d = r["decisions"]
         print(f"| {c['model']} ({c['family']}/{c['cpu_model']}, {' '.join(c['isa'])}) | {r['config_version']} | "
               f"{r['torch_capability']} | {r['int8']} | {r['weights']} | {r['encoder']} | "
-              f"{d['expert_weights']}, {d['temperature']} | {answer} |")
-    same = {key: len({json.dumps(r[key]) for r in rows if r["config_version"] == row["config_version"]}) == 1
-            for key in ("weights", "encoder", "decisions", "answer")}
+              f"{d['expert_weights']}, {d['temperature']} | {answers[0]} | {answers[1]} |")
+    same = {key: len({json.dumps(r.get(key)) for r in rows if r["config_version"] == row["config_version"]}) == 1
+            for key in ("weights", "encoder", "decisions", "answer", "answer_fp32")}
     print("Same as every other row of this config version:", ", ".join(f"{k}: {v}" for k, v in same.items()))
 
 

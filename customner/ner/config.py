@@ -12,6 +12,8 @@ Which recipe serves which project:
     customner.CrfTagger.v1 (script-agnostic feature CRF); no pretrained encoder of those scripts exists.
   * Config version 2024-06-01 uses customner.CrfTagger.v1 for all languages (fast, small).
   * From 2026-12-20 the feature CRF of either recipe also matches a gazetteer learnt from the training labels.
+  * From 2026-12-27 the transformer recipe keeps its fp32 model and makes its dev-slice decisions on it (the same
+    folder on every CPU; see recipes/transformer.py).
 
 Every trained model folder holds its full config as ``config.json`` (one of the models below,
 validated on write and on load), so any artifact can be traced back to, and retrained from, the
@@ -29,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator,
 
 from customner.ner.types import TrainingRequest
 
-LATEST = "2026-12-20"
+LATEST = "2026-12-27"
 # version -> (modelExpirationDate, description)
 VERSIONS: dict[str, tuple[str, str]] = {
     "2024-06-01": ("2027-06-30", "feature CRF for every language"),
@@ -37,6 +39,7 @@ VERSIONS: dict[str, tuple[str, str]] = {
     "2026-12-01": ("2029-05-31", "2025-11-01 with a token budget: long documents train in time that follows their tokens"),
     "2026-12-15": ("2029-06-30", "2026-12-01 with the transformer recipe for every project written mostly in Latin script"),
     "2026-12-20": ("2029-06-30", "2026-12-15 with a gazetteer of the training labels among the CRF's features"),
+    "2026-12-27": ("2029-06-30", "2026-12-20 with the same model folder on every CPU (fp32 kept, decisions made on it)"),
 }
 FIRST_TRANSFORMER_VERSION = "2025-11-01"
 # From 2026-12-01 the fine-tuning schedule follows the number of subwords, not only the number of documents, and a
@@ -49,6 +52,9 @@ MIN_LATIN_SHARE = 0.8
 # From 2026-12-20 the feature CRF (of both recipes) also sees a gazetteer learnt from the training labels (CoNLL-2002
 # Dutch: CRF recipe 0.8006 -> 0.8141, transformer recipe 0.8200 -> 0.8335; MIT Restaurant about even).
 GAZETTEER_VERSION = "2026-12-20"
+# From 2026-12-27 the transformer recipe keeps its fp32 ONNX model beside the int8 one and makes the dev-slice decisions
+# (expert weights, temperature, calibration) on it: int8 outputs depend on the CPU's kernels, fp32 ones hardly do.
+PORTABLE_VERSION = "2026-12-27"
 TOKEN_BUDGET = {"subword_passes": 800_000, "train_stride": 1.0, "max_seconds": 840.0}
 # A first model for assisted labeling (Studio): fewer passes over a few hundred documents (12 epochs at 300, the
 # full 40 below 90) at twice the learning rate, so labelers get suggestions within a minute
@@ -102,6 +108,9 @@ class TransformerParams(_Frozen):
     window: int = Field(256, ge=2, description="subwords per inference window")
     overlap: int = Field(64, ge=0, description="subwords shared by consecutive inference windows")
     quantize: bool | Literal["auto"] = Field("auto", description="int8 ONNX model: always, never, or when it costs <= max_quantize_loss")
+    keep_fp32: bool = Field(
+        False, description="keep the fp32 model beside an int8 one and make the dev-slice decisions on it: the same "
+                           "model folder on every CPU, and CUSTOMNER_NER_PRECISION=fp32 serves the same confidences")
     max_quantize_loss: float = Field(0.005, ge=0.0, description="dev F1 that int8 may cost under quantize='auto'")
     threads: int = Field(2, ge=1, description="intra-op threads of training and dev inference (fixed: the numbers depend on it)")
 
@@ -225,5 +234,7 @@ def build_config(request: TrainingRequest) -> CrfConfig | TransformerConfig:
     if recipe_for(version, request.language, request.multilingual, texts) == TRANSFORMER:
         schedule = TOKEN_BUDGET if version >= TOKEN_BUDGET_VERSION else {}
         quick = QUICK if request.quick else {}
-        return TransformerConfig.model_validate({**common, "params": {"crf": crf, "transformer": {**schedule, **quick}}})
+        portable = {"keep_fp32": True} if version >= PORTABLE_VERSION else {}
+        transformer = {**schedule, **quick, **portable}
+        return TransformerConfig.model_validate({**common, "params": {"crf": crf, "transformer": transformer}})
     return CrfConfig.model_validate({**common, "params": {"crf": crf}})

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
+import pytest
 from ner_fixtures import categories_of, load_fixture
+from numpy._core._multiarray_umath import __cpu_features__  # type: ignore[attr-defined]
 
 from customner.ner import load, train
-from customner.ner.types import Entity, TrainingRequest
+from customner.ner.types import Entity, LabeledDocument, TrainingRequest
 
 CHILD = Path(__file__).with_name("repro_child.py")
+SERVE_CHILD = Path(__file__).with_name("serve_child.py")
 
 
 # Kernel choices two different CPUs would lead the libraries to: AVX-512 everywhere, or no vector extension at all
@@ -92,3 +96,42 @@ def test_a_training_waiting_for_another_ones_torch_phase_can_be_cancelled(tmp_pa
         worker.join(timeout=120)
         assert not worker.is_alive(), "the waiting training ignored its cancellation"
     assert len(outcome) == 1 and isinstance(outcome[0], TrainingCancelled)
+
+
+def test_the_fp32_model_is_kept_and_served_on_request(english_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The int8 model's outputs depend on the CPU's kernels; the folder keeps the fp32 model the decisions came from."""
+    from customner.ner.config import parse_config
+    from customner.ner.recipes.transformer import served_onnx
+
+    config = parse_config((english_model_dir / "config.json").read_text())
+    assert config.params.transformer.keep_fp32  # type: ignore[union-attr]
+    meta = json.loads((english_model_dir / "meta.json").read_text())
+    assert meta["details"]["quantized"], meta  # the fixture's model is served in int8 by default
+    assert (english_model_dir / "model.fp32.onnx").stat().st_size > 2 * (english_model_dir / "model.onnx").stat().st_size
+    assert served_onnx(english_model_dir).name == "model.onnx"
+    monkeypatch.setenv("CUSTOMNER_NER_PRECISION", "fp32")
+    assert served_onnx(english_model_dir).name == "model.fp32.onnx"
+    monkeypatch.setenv("CUSTOMNER_NER_PRECISION", "fp16")
+    with pytest.raises(ValueError, match="CUSTOMNER_NER_PRECISION"):
+        served_onnx(english_model_dir)
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind (an emulated CPU without AVX-512)")
+@pytest.mark.skipif(not __cpu_features__.get("AVX512F"), reason="this CPU has no AVX-512 to compare against")
+def test_fp32_serving_gives_the_same_confidences_on_a_cpu_without_avx512(
+    english_model_dir: Path, english_docs: list[LabeledDocument]
+) -> None:
+    """ONNX Runtime picks kernels by the CPU; valgrind's emulated CPU has AVX2 but no AVX-512 (nor VNNI)."""
+    texts = [d.text for d in english_docs[:12]]
+    env = dict(os.environ, CUSTOMNER_NER_PRECISION="fp32", CUSTOMNER_NER_THREADS="1",
+               PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    runs = []
+    for prefix in ([], ["valgrind", "--tool=none", "--quiet"]):
+        cmd = [*prefix, sys.executable, str(SERVE_CHILD), str(english_model_dir), *texts]
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    native, emulated = runs
+    assert native["avx512f"] and not emulated["avx512f"]  # two different kernel choices really ran
+    assert sum(len(doc) for doc in native["predictions"]) >= 5
+    assert native["predictions"] == emulated["predictions"]

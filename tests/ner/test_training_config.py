@@ -34,7 +34,9 @@ SHIPPED_TRANSFORMER = {
     "max_quantize_loss": 0.005, "threads": 2,
     # added with 2026-12-01, off by default so earlier configs keep their meaning
     "subword_passes": None, "train_stride": 0.5, "max_seconds": None,
+    "keep_fp32": False,  # added with 2026-12-27, likewise
 }
+PORTABLE = {"keep_fp32": True}  # from 2026-12-27
 SHIPPED_CRF = {"c1": 0.05, "c2": 0.05, "max_iterations": 150, "gazetteer": False}  # gazetteer: True from 2026-12-20
 
 
@@ -49,7 +51,7 @@ def test_defaults_are_the_shipped_values() -> None:
     spanish, chinese = load_fixture("es"), load_fixture("zh")  # the documents' script decides, from 2026-12-15
     spanish_config = build_config(TrainingRequest(spanish, categories_of(spanish), "es", False, Path("unused")))
     assert isinstance(spanish_config, TransformerConfig)
-    assert spanish_config.params.transformer.model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET}
+    assert spanish_config.params.transformer.model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **PORTABLE}
     chinese_config = build_config(TrainingRequest(chinese, categories_of(chinese), "zh-hans", False, Path("u")))
     assert isinstance(chinese_config, CrfConfig)
     assert chinese_config.params.crf.model_dump() == {**SHIPPED_CRF, "gazetteer": True}  # from 2026-12-20
@@ -65,6 +67,16 @@ def test_the_token_budget_comes_with_2026_12_01_only() -> None:
 
     assert schedule("latest") == schedule("2026-12-01") == TOKEN_BUDGET
     assert schedule("2025-11-01") == {"subword_passes": None, "train_stride": 0.5, "max_seconds": None}
+
+
+def test_the_fp32_model_is_kept_from_2026_12_27_only() -> None:
+    def keeps(version: str) -> bool:
+        config = build_config(TrainingRequest([], ["Dish"], "en", False, Path("unused"), version))
+        assert isinstance(config, TransformerConfig)
+        return config.params.transformer.keep_fp32
+
+    assert keeps("latest") and keeps("2026-12-27")
+    assert not keeps("2026-12-20") and not keeps("2025-11-01")
 
 
 def test_a_config_written_before_typing_still_loads() -> None:
@@ -119,7 +131,8 @@ def test_crf_model_folder_traces_to_its_config(tmp_path: Path) -> None:
 def test_transformer_model_folder_holds_its_full_config(english_model_dir: Path) -> None:
     config = parse_config((english_model_dir / CONFIG_FILE).read_text())
     assert isinstance(config, TransformerConfig)
-    assert config.params.transformer.model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET} and config.seed == 7
+    assert config.params.transformer.model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **PORTABLE}
+    assert config.seed == 7
     meta = json.loads((english_model_dir / META_FILE).read_text())
     assert meta["config_sha256"] == config.sha256()
     assert {"model.onnx", "tokenizer.json", "crf.crfsuite", "weights.json", "calibration.json"} <= set(meta["files_sha256"])
@@ -131,8 +144,8 @@ def test_a_first_model_for_suggestions_gets_the_quick_schedule_only_when_asked(t
         assert isinstance(config, TransformerConfig)
         return config.params.transformer
 
-    assert transformer(quick=True).model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **QUICK}
-    assert transformer(quick=False).model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET}
+    assert transformer(quick=True).model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **QUICK, **PORTABLE}
+    assert transformer(quick=False).model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **PORTABLE}
     assert QUICK["doc_passes"] < SHIPPED_TRANSFORMER["doc_passes"]
     # the CRF recipe is fast already: a quick request gets the same config
     assert build_config(TrainingRequest([], ["a"], "nl", False, tmp_path, quick=True)) == \

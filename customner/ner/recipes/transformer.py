@@ -4,6 +4,13 @@ The fine-tuned uncased MiniLM encoder (plus a casing embedding it cannot see oth
 and the feature CRF are combined as a product of experts whose weight is chosen on the dev
 slice; decoding is BIO-constrained Viterbi; confidences are calibrated on the dev slice.
 Served with ONNX Runtime (int8 when it costs <= max_quantize_loss dev F1).
+
+int8 is fast but CPU-bound: dynamic quantization rounds every activation to 8 bits, so the last-bit differences
+between ONNX Runtime's kernels for one CPU and another (AVX2 or AVX-512 VNNI) cross rounding steps and grow into
+other confidences (up to 0.39 in a word's probability between an AVX2 and an AVX-512 VNNI kernel, measured on an
+MIT Restaurant model; fp32 ones differ by at most 1.3e-6). With ``keep_fp32`` (config 2026-12-27 on) the dev-slice
+decisions are made on the fp32 model and it is kept beside the int8 one, so the folder is the same on every CPU and
+``CUSTOMNER_NER_PRECISION=fp32`` serves confidences that are too.
 """
 
 from __future__ import annotations
@@ -35,6 +42,8 @@ if TYPE_CHECKING:
     from customner.ner.finetune import Plan, Tagger, TrainItem
 
 ONNX_FILE = "model.onnx"
+FP32_FILE = "model.fp32.onnx"  # kept beside an int8 model.onnx under keep_fp32
+PRECISION_ENV = "CUSTOMNER_NER_PRECISION"  # "fp32": serve FP32_FILE where a model has one
 TOKENIZER_FILE = "tokenizer.json"
 
 
@@ -141,7 +150,7 @@ class TransformerTagger:
                     evaluates=len(ctx.dev) >= p.min_dev_docs_for_early_stopping,
                     subwords_per_step=sum(len(item[0]) for item in items) / max(len(schedule.batches), 1),
                     dev_subwords=sum(len(enc.ids) for enc in encoder.encode(ctx.dev)))
-        fp32 = out / "model.fp32.onnx"
+        fp32 = out / FP32_FILE
         # torch's generator and the ONNX exporter's state are process-wide: one training at a time in here
         with pinned_torch(p.threads, config.seed, while_waiting=ctx.check):
             t0 = time.monotonic()
@@ -163,11 +172,13 @@ class TransformerTagger:
                 if f_fp32 - f_int8 <= p.max_quantize_loss:
                     chosen = int8
         info["quantized"] = chosen.name == "model.int8.onnx"
+        keep_fp32 = p.keep_fp32 and chosen != fp32
         chosen.replace(out / ONNX_FILE)
-        for extra in (fp32, out / "model.int8.onnx"):
+        for extra in (out / "model.int8.onnx", *(() if keep_fp32 else (fp32,))):
             extra.unlink(missing_ok=True)
         ctx.report(pace.finishing_fraction(time.monotonic()))
-        predictor = self._predictor(out, encoder, ctx.scheme, p, out / ONNX_FILE, [0.5, 0.5], training=True)
+        decide_on = fp32 if keep_fp32 else out / ONNX_FILE  # fp32: the same decisions on every CPU
+        predictor = self._predictor(out, encoder, ctx.scheme, p, decide_on, [0.5, 0.5], training=True)
         info.update(finish_on_dev(ctx, predictor, simplex_grid(2, 4)))
         (out / "calibration.json").write_text(json.dumps(predictor.calibrator.to_json(), indent=1))
         (out / WEIGHTS_FILE).write_text(json.dumps(predictor.weights, indent=1))
@@ -199,4 +210,13 @@ class TransformerTagger:
         threads = os.environ.get("CUSTOMNER_NER_THREADS")
         if threads:
             p = p.model_copy(update={"threads": int(threads)})
-        return self._predictor(model_dir, encoder, scheme, p, model_dir / ONNX_FILE, weights, cal)
+        return self._predictor(model_dir, encoder, scheme, p, served_onnx(model_dir), weights, cal)
+
+
+def served_onnx(model_dir: Path) -> Path:
+    """The int8 (or only) model, or the kept fp32 one when ``CUSTOMNER_NER_PRECISION=fp32`` asks for it."""
+    precision = os.environ.get(PRECISION_ENV, "auto").lower()
+    if precision not in ("auto", "fp32"):
+        raise ValueError(f"{PRECISION_ENV} must be 'auto' or 'fp32', not {precision!r}")
+    fp32 = model_dir / FP32_FILE
+    return fp32 if precision == "fp32" and fp32.exists() else model_dir / ONNX_FILE
