@@ -15,8 +15,8 @@ The same data, config and seed should give the same model on any x86-64 CPU. tor
 - ``answer``: the README's two demo texts, entities and confidences as served (int8), and ``answer_fp32`` the same
   with ``CUSTOMNER_NER_PRECISION=fp32`` (config 2026-12-27 on).
 
-``valgrind --tool=none .venv/bin/python -m benchmarks.reproducibility --no-save`` runs it on valgrind's emulated CPU
-(AVX2, no AVX-512 or VNNI) to compare two kernel choices on one machine (about 40 minutes).
+Not a substitute for another CPU: valgrind's emulated one (``valgrind --tool=none``, about 25 minutes) gets other
+torch weights, but its ``exp`` and ``log`` already differ from a real CPU's in the last bit.
 """
 
 from __future__ import annotations

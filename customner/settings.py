@@ -6,7 +6,9 @@ import json
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
+from pydantic import ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 API_KEY_FILE = "api-key"
@@ -55,6 +57,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 2 * 1024 * 1024
     max_import_bytes: int = 100 * 1024 * 1024
     max_file_bytes: int = 4 * 128_000 + 3
+    # Which ONNX model a transformer deployment answers with: "auto" (int8 where it was trained so) or "fp32" (the
+    # fp32 model kept from config 2026-12-27: the same confidences on any CPU, slower). The model loader reads the
+    # variable itself (customner.ner.recipes.transformer); declared here so a wrong value stops the server at start.
+    ner_precision: Literal["auto", "fp32"] = "auto"
 
     @cached_property
     def resolved_database_url(self) -> str:
@@ -85,3 +91,13 @@ class Settings(BaseSettings):
         key_file.write_text(key + "\n")
         key_file.chmod(0o600)
         return key, True
+
+
+def read_settings(**overrides: object) -> Settings:
+    """Settings from the environment; a wrong value is a ValueError naming its variable (not a traceback)."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = [f"CUSTOMNER_{'_'.join(str(part) for part in e['loc']).upper()}: {e['msg']} (got {e.get('input')!r})"
+                    for e in error.errors()]
+        raise ValueError("; ".join(problems)) from None

@@ -12,8 +12,7 @@ from rich.table import Table
 
 from customner import errors
 from customner.access import keys, users
-from customner.cli.root import app
-from customner.settings import Settings
+from customner.cli.root import app, settings_or_exit
 from customner.store.database import Database, migrate
 
 console = Console()
@@ -27,7 +26,7 @@ DataDir = Annotated[Path, typer.Option(envvar="CUSTOMNER_DATA_DIR", help="The se
 
 def open_database(data_dir: Path) -> Database:
     """The database ``serve`` would use with this data folder (or CUSTOMNER_DATABASE_URL), migrated to the newest schema."""
-    settings = Settings(data_dir=data_dir)
+    settings = settings_or_exit(data_dir=data_dir)
     database = Database(settings.resolved_database_url)  # creates the folder of a new SQLite file first
     migrate(settings.resolved_database_url)
     return database

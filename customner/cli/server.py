@@ -12,11 +12,10 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from customner.app import create_app
 from customner.assembly import build_context
-from customner.cli.root import app
+from customner.cli.root import app, settings_or_exit
 from customner.context import AppContext
 from customner.demo.bootstrap import DEPLOYMENT, PROJECT, ensure_demo
 from customner.observability import configure_logging
-from customner.settings import Settings
 
 console = Console(stderr=True)
 
@@ -29,7 +28,7 @@ def serve(
     demo: Annotated[bool, typer.Option(help="First create the ready-trained demo project and deployment.")] = False,
 ) -> None:
     """Start the service."""
-    settings = Settings(data_dir=data_dir)
+    settings = settings_or_exit(data_dir=data_dir)
     configure_logging(settings.log_format)
     key, generated = settings.ensure_api_key()
     if generated:

@@ -12,7 +12,7 @@ from prometheus_client import start_http_server
 from sqlalchemy.exc import OperationalError
 
 from customner.assembly import build_context
-from customner.cli.root import app
+from customner.cli.root import app, settings_or_exit
 from customner.context import AppContext
 from customner.jobs.registry import QUEUES
 from customner.observability import configure_logging
@@ -33,7 +33,7 @@ def worker(
     metrics_host: Annotated[str, typer.Option(help="Interface for --metrics-port.")] = "127.0.0.1",
 ) -> None:
     """Run jobs (runtime analysis, authoring, training) queued by `customner serve` processes."""
-    settings = Settings(data_dir=data_dir, job_engine="celery")
+    settings = settings_or_exit(data_dir=data_dir, job_engine="celery")
     configure_logging(settings.log_format)
     names = [name.strip() for name in queues.split(",") if name.strip()]
     unknown = [name for name in names if name not in QUEUES]

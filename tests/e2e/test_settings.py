@@ -36,3 +36,13 @@ def test_serve_creates_a_new_data_dir_when_the_key_comes_from_the_environment(tm
     data_dir = tmp_path / "new" / "nested"
     output = start_and_stop(data_dir, dict(os.environ, CUSTOMNER_API_KEY="mine"))
     assert (data_dir / "customner.db").exists() and "Traceback" not in output
+
+
+def test_a_wrong_setting_stops_serve_with_its_variable_named_not_a_traceback(tmp_path: Path) -> None:
+    env = dict(os.environ, CUSTOMNER_NER_PRECISION="fp16", CUSTOMNER_WORKERS="many")
+    process = subprocess.run([sys.executable, "-m", "customner", "serve", "--data-dir", str(tmp_path), "--port", "1"],
+                             env=env, capture_output=True, text=True, timeout=120)
+    assert process.returncode == 2
+    assert "Traceback" not in process.stderr and not (tmp_path / "customner.db").exists()
+    assert "CUSTOMNER_NER_PRECISION" in process.stderr and "'auto' or 'fp32'" in process.stderr and "fp16" in process.stderr
+    assert "CUSTOMNER_WORKERS" in process.stderr
