@@ -12,8 +12,8 @@ Which recipe serves which project:
     customner.CrfTagger.v1 (script-agnostic feature CRF); no pretrained encoder of those scripts exists.
   * Config version 2024-06-01 uses customner.CrfTagger.v1 for all languages (fast, small).
   * From 2026-12-20 the feature CRF of either recipe also matches a gazetteer learnt from the training labels.
-  * From 2026-12-27 the transformer recipe keeps its fp32 model and makes its dev-slice decisions on it (the same
-    folder on every CPU; see recipes/transformer.py).
+  * From 2026-12-27 the transformer recipe keeps its fp32 model and makes its dev-slice decisions on it (a folder
+    that does not depend on ONNX Runtime's CPU kernels; see recipes/transformer.py).
 
 Every trained model folder holds its full config as ``config.json`` (one of the models below,
 validated on write and on load), so any artifact can be traced back to, and retrained from, the
@@ -39,7 +39,7 @@ VERSIONS: dict[str, tuple[str, str]] = {
     "2026-12-01": ("2029-05-31", "2025-11-01 with a token budget: long documents train in time that follows their tokens"),
     "2026-12-15": ("2029-06-30", "2026-12-01 with the transformer recipe for every project written mostly in Latin script"),
     "2026-12-20": ("2029-06-30", "2026-12-15 with a gazetteer of the training labels among the CRF's features"),
-    "2026-12-27": ("2029-06-30", "2026-12-20 with the same model folder on every CPU (fp32 kept, decisions made on it)"),
+    "2026-12-27": ("2029-06-30", "2026-12-20 with the dev-slice decisions made on a kept fp32 model, not on CPU-bound int8 outputs"),
 }
 FIRST_TRANSFORMER_VERSION = "2025-11-01"
 # From 2026-12-01 the fine-tuning schedule follows the number of subwords, not only the number of documents, and a
@@ -109,8 +109,9 @@ class TransformerParams(_Frozen):
     overlap: int = Field(64, ge=0, description="subwords shared by consecutive inference windows")
     quantize: bool | Literal["auto"] = Field("auto", description="int8 ONNX model: always, never, or when it costs <= max_quantize_loss")
     keep_fp32: bool = Field(
-        False, description="keep the fp32 model beside an int8 one and make the dev-slice decisions on it: the same "
-                           "model folder on every CPU, and CUSTOMNER_NER_PRECISION=fp32 serves the same confidences")
+        False, description="keep the fp32 model beside an int8 one and make the dev-slice decisions on it: a model "
+                           "folder, and with CUSTOMNER_NER_PRECISION=fp32 confidences, that do not depend on ONNX "
+                           "Runtime's CPU kernels")
     max_quantize_loss: float = Field(0.005, ge=0.0, description="dev F1 that int8 may cost under quantize='auto'")
     threads: int = Field(2, ge=1, description="intra-op threads of training and dev inference (fixed: the numbers depend on it)")
 

@@ -9,8 +9,9 @@ int8 is fast but CPU-bound: dynamic quantization rounds every activation to 8 bi
 between ONNX Runtime's kernels for one CPU and another (AVX2 or AVX-512 VNNI) cross rounding steps and grow into
 other confidences (up to 0.39 in a word's probability between an AVX2 and an AVX-512 VNNI kernel, measured on an
 MIT Restaurant model; fp32 ones differ by at most 1.3e-6). With ``keep_fp32`` (config 2026-12-27 on) the dev-slice
-decisions are made on the fp32 model and it is kept beside the int8 one, so the folder is the same on every CPU and
-``CUSTOMNER_NER_PRECISION=fp32`` serves confidences that are too.
+decisions are made on the fp32 model and it is kept beside the int8 one, so the folder no longer depends on ONNX
+Runtime's kernels (only on torch's weights), and ``CUSTOMNER_NER_PRECISION=fp32`` serves confidences that do not
+either.
 """
 
 from __future__ import annotations
@@ -177,7 +178,7 @@ class TransformerTagger:
         for extra in (out / "model.int8.onnx", *(() if keep_fp32 else (fp32,))):
             extra.unlink(missing_ok=True)
         ctx.report(pace.finishing_fraction(time.monotonic()))
-        decide_on = fp32 if keep_fp32 else out / ONNX_FILE  # fp32: the same decisions on every CPU
+        decide_on = fp32 if keep_fp32 else out / ONNX_FILE  # fp32: decisions that do not depend on the CPU's kernels
         predictor = self._predictor(out, encoder, ctx.scheme, p, decide_on, [0.5, 0.5], training=True)
         info.update(finish_on_dev(ctx, predictor, simplex_grid(2, 4)))
         (out / "calibration.json").write_text(json.dumps(predictor.calibrator.to_json(), indent=1))
