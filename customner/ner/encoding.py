@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ N_CASING = 7
 Runner = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
+@lru_cache(maxsize=1 << 16)  # a long document repeats its words: classify each once
 def casing_class(word: str) -> int:
     if any(c.isdigit() for c in word):
         return DIGIT

@@ -80,21 +80,36 @@ class DecodedEntity:
 
 
 def viterbi(logp: np.ndarray, scheme: TagScheme) -> list[int]:
-    """Best BIO-valid label path under summed per-word log-probabilities."""
-    n, _ = logp.shape
+    """Best BIO-valid label path under summed per-word log-probabilities.
+
+    Uses the grammar's shape instead of a label-by-label transition matrix (a long document has tens of thousands
+    of words): O and every B-x may follow any label, so they continue the best path so far; I-x follows B-x or I-x
+    only. Ties go to the lower label index, as a matrix argmax would.
+    """
+    n, size = logp.shape
     if n == 0:
         return []
-    start_ok, trans_ok = scheme.allowed()
-    penalty = np.where(trans_ok, 0.0, -np.inf)
-    score = np.where(start_ok, logp[0], -np.inf)
-    back = np.zeros(logp.shape, dtype=np.int32)
+    begins = np.arange(1, size, 2)
+    insides = begins + 1
+    score = logp[0].copy()
+    score[insides] = -np.inf
+    best_before = np.zeros(n, dtype=np.int64)  # the path O and every B-x continue at word t
+    inside_from_begin = np.zeros((n, len(begins)), dtype=bool)  # I-x at word t continues B-x (else I-x)
     for t in range(1, n):
-        cand = score[:, None] + penalty
-        back[t] = np.argmax(cand, axis=0)
-        score = cand[back[t], np.arange(cand.shape[1])] + logp[t]
-    path = [int(np.argmax(score))]
+        best = int(score.argmax())
+        from_begin = score[begins] >= score[insides]
+        best_before[t] = best
+        inside_from_begin[t] = from_begin
+        new = score[best] + logp[t]
+        new[insides] = np.where(from_begin, score[begins], score[insides]) + logp[t, insides]
+        score = new
+    path = [int(score.argmax())]
     for t in range(n - 1, 0, -1):
-        path.append(int(back[t, path[-1]]))
+        label = path[-1]
+        if label != OUTSIDE and label % 2 == 0:  # I-x
+            path.append(label - 1 if inside_from_begin[t, label // 2 - 1] else label)
+        else:
+            path.append(int(best_before[t]))
     return path[::-1]
 
 
