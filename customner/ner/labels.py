@@ -57,19 +57,6 @@ class TagScheme:
                 tags[k] = 2 + 2 * cat
         return tags
 
-    def allowed(self) -> tuple[np.ndarray, np.ndarray]:
-        """(start_ok[label], trans_ok[prev, next]) boolean masks of the BIO grammar."""
-        n = self.size
-        start_ok = np.ones(n, dtype=bool)
-        trans_ok = np.ones((n, n), dtype=bool)
-        for i in range(len(self.categories)):
-            inside = 2 + 2 * i
-            start_ok[inside] = False
-            trans_ok[:, inside] = False
-            trans_ok[1 + 2 * i, inside] = True
-            trans_ok[inside, inside] = True
-        return start_ok, trans_ok
-
 
 @dataclass(frozen=True)
 class DecodedEntity:
@@ -79,7 +66,7 @@ class DecodedEntity:
     score: float  # uncalibrated confidence in [0, 1]
 
 
-def viterbi(logp: np.ndarray, scheme: TagScheme) -> list[int]:
+def viterbi(logp: np.ndarray) -> list[int]:
     """Best BIO-valid label path under summed per-word log-probabilities.
 
     Uses the grammar's shape instead of a label-by-label transition matrix (a long document has tens of thousands
@@ -97,11 +84,12 @@ def viterbi(logp: np.ndarray, scheme: TagScheme) -> list[int]:
     inside_from_begin = np.zeros((n, len(begins)), dtype=bool)  # I-x at word t continues B-x (else I-x)
     for t in range(1, n):
         best = int(score.argmax())
-        from_begin = score[begins] >= score[insides]
+        begin, inside = score[begins], score[insides]
+        from_begin = begin >= inside
         best_before[t] = best
         inside_from_begin[t] = from_begin
         new = score[best] + logp[t]
-        new[insides] = np.where(from_begin, score[begins], score[insides]) + logp[t, insides]
+        new[insides] = np.where(from_begin, begin, inside) + logp[t, insides]
         score = new
     path = [int(score.argmax())]
     for t in range(n - 1, 0, -1):
@@ -113,14 +101,14 @@ def viterbi(logp: np.ndarray, scheme: TagScheme) -> list[int]:
     return path[::-1]
 
 
-def decode(logp: np.ndarray, scheme: TagScheme) -> list[DecodedEntity]:
+def decode(logp: np.ndarray) -> list[DecodedEntity]:
     """Entities of the constrained best path, each with a raw confidence.
 
     The raw confidence is the geometric mean of the chosen labels' probabilities inside the
     entity times the probability that the entity does not continue into the next word;
     ``calibration`` turns it into P(entity exactly right).
     """
-    path = viterbi(logp, scheme)
+    path = viterbi(logp)
     out: list[DecodedEntity] = []
     t = 0
     n = len(path)

@@ -71,7 +71,7 @@ class TaggerPredictor:
                 continue
             parts = [per_expert[k][i] if w > 0 else None for k, w in enumerate(weights)]
             logp = combine([p for p in parts if p is not None], [w for w in weights if w > 0])
-            out.append(decode(logp, self.scheme))
+            out.append(decode(logp))
         return out
 
     def to_entities(self, doc: Doc, decoded: Sequence[DecodedEntity]) -> list[Entity]:
