@@ -9,6 +9,7 @@ decoding lets their neighbours decide.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +25,8 @@ PAD_CASE, LOWER, TITLE, UPPER, MIXED, DIGIT, OTHER = range(7)
 N_CASING = 7
 
 Runner = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+# Batches of one call run side by side on one-thread sessions (``workers``); ONNX Runtime releases the GIL.
+_BATCH_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="ner-batch")
 
 
 @lru_cache(maxsize=1 << 16)  # a long document repeats its words: classify each once
@@ -105,6 +108,28 @@ class SubwordEncoder:
         return ids_out, mask, case
 
 
+def _run_all(run: Callable[[list[int]], np.ndarray], batches: list[list[int]], costs: list[int],
+             workers: int) -> list[np.ndarray]:
+    """``run`` on every batch, in order; with workers > 1, the batches split into that many groups of about equal
+    cost (largest first, each to the least loaded group), one of them run on the calling thread."""
+    if workers <= 1 or len(batches) <= 1:
+        return [run(b) for b in batches]
+    groups: list[list[int]] = [[] for _ in range(workers)]
+    load = [0] * workers
+    for i in sorted(range(len(batches)), key=lambda i: -costs[i]):
+        k = load.index(min(load))
+        groups[k].append(i)
+        load[k] += costs[i]
+    def run_group(group: list[int]) -> list[np.ndarray]:
+        return [run(batches[i]) for i in group]
+
+    pending = [_BATCH_POOL.submit(run_group, group) for group in groups[1:]]
+    outputs: dict[int, np.ndarray] = dict(zip(groups[0], run_group(groups[0]), strict=True))
+    for group, future in zip(groups[1:], pending, strict=True):
+        outputs.update(zip(group, future.result(), strict=True))
+    return [outputs[i] for i in range(len(batches))]
+
+
 def plan_batches(lengths: Sequence[int], max_tokens: int, max_rows: int) -> list[list[int]]:
     """Group items sorted by length so padding is minimal (near-packing without cross-talk)."""
     order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
@@ -130,8 +155,13 @@ def windowed_logprobs(
     overlap: int,
     max_tokens: int = 8192,
     max_rows: int = 128,
+    workers: int = 1,
 ) -> list[np.ndarray]:
-    """Per-word log-probabilities for each doc, batching windows across all documents."""
+    """Per-word log-probabilities for each doc, batching windows across all documents.
+
+    ``workers`` > 1: at least that many batches, run side by side (one thread each). Only for runners whose
+    numbers do not depend on what a window is batched with (fp32, per-token int8): the batches change with it.
+    """
     encoded = encoder.encode(docs)
     refs: list[WindowRef] = []
     owners: list[np.ndarray] = []
@@ -143,15 +173,22 @@ def windowed_logprobs(
         first_idx.append(len(refs))
         refs.extend(WindowRef(d, w) for w in wins)
         owners.append(assign(starts, wins) if wins else np.zeros(0, dtype=np.int64))
-    results: list[np.ndarray | None] = [None] * len(refs)
     lengths = [r.window.end - r.window.start for r in refs]
-    for batch in plan_batches(lengths, max_tokens, max_rows):
+    if workers > 1:
+        max_tokens = max(1, min(max_tokens, -(-sum(n + 2 for n in lengths) // workers)))
+    batches = plan_batches(lengths, max_tokens, max_rows)
+
+    def run(batch: list[int]) -> np.ndarray:
         items = []
         for k in batch:
             r = refs[k]
             enc = encoded[r.doc]
             items.append((enc.ids[r.window.start : r.window.end], enc.casing[r.window.start : r.window.end]))
-        out = runner(*encoder.batch(items))
+        return runner(*encoder.batch(items))
+
+    results: list[np.ndarray | None] = [None] * len(refs)
+    costs = [len(batch) * (lengths[batch[-1]] + 2) for batch in batches]  # padded tokens: sorted by length
+    for batch, out in zip(batches, _run_all(run, batches, costs, workers), strict=True):
         for row, k in enumerate(batch):
             results[k] = out[row, 1 : lengths[k] + 1]
     logps = []

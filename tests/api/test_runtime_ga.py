@@ -71,6 +71,23 @@ def test_task_names_are_echoed_and_several_tasks_run_in_one_job(deployed: Runnin
                 assert SEED[entity["offset"] : entity["offset"] + entity["length"]] == entity["text"]
 
 
+def test_a_documents_answer_does_not_depend_on_the_documents_sent_with_it(deployed: RunningServer) -> None:
+    """The int8 model used to share one activation scale per batch, so a job's other documents moved the answer."""
+    texts = [SEED, "Book a table for two at Government in Seattle on Friday.",
+             "David Schmidt is performing at Chez Marie tonight.", "cheap thai food near me open after 11 pm",
+             "Is there a five star steakhouse in Boston with valet parking that takes reservations for 12 people?",
+             "ZZZ 999 !!! Chez Chez Chez " * 8]
+
+    def entities(documents: list[dict[str, str]]) -> dict[str, list[Any]]:
+        job = deployed.wait_job(submit(deployed, job_body(documents, [task()])))
+        return {d["id"]: d["entities"] for d in job["tasks"]["items"][0]["results"]["documents"]}
+
+    together = entities([{"id": str(i), "text": text, "language": "en"} for i, text in enumerate(texts)])
+    assert any(together.values())
+    for i, text in enumerate(texts):
+        assert entities([{"id": str(i), "text": text, "language": "en"}]) == {str(i): together[str(i)]}
+
+
 def test_a_failed_task_makes_the_job_partially_completed(deployed: RunningServer) -> None:
     job = deployed.wait_job(submit(deployed, job_body(docs(1), [task("good"), task("bad", deployment="NoSuchDeployment")])))
     assert job["status"] == "partiallyCompleted"

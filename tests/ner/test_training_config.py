@@ -35,8 +35,9 @@ SHIPPED_TRANSFORMER = {
     # added with 2026-12-01, off by default so earlier configs keep their meaning
     "subword_passes": None, "train_stride": 0.5, "max_seconds": None,
     "keep_fp32": False,  # added with 2026-12-27, likewise
+    "per_token_int8": False,  # added with 2027-01-03, likewise
 }
-PORTABLE = {"keep_fp32": True}  # from 2026-12-27
+PORTABLE = {"keep_fp32": True, "per_token_int8": True}  # from 2026-12-27 and 2027-01-03
 SHIPPED_CRF = {"c1": 0.05, "c2": 0.05, "max_iterations": 150, "gazetteer": False}  # gazetteer: True from 2026-12-20
 
 
@@ -77,6 +78,16 @@ def test_the_fp32_model_is_kept_from_2026_12_27_only() -> None:
 
     assert keeps("latest") and keeps("2026-12-27")
     assert not keeps("2026-12-20") and not keeps("2025-11-01")
+
+
+def test_int8_activations_are_quantized_per_token_from_2027_01_03_only() -> None:
+    def per_token(version: str) -> bool:
+        config = build_config(TrainingRequest([], ["Dish"], "en", False, Path("unused"), version))
+        assert isinstance(config, TransformerConfig)
+        return config.params.transformer.per_token_int8
+
+    assert per_token("latest") and per_token("2027-01-03")
+    assert not per_token("2026-12-27") and not per_token("2025-11-01")
 
 
 def test_a_config_written_before_typing_still_loads() -> None:

@@ -120,6 +120,17 @@ def test_thread_safe_and_deterministic_predictions(english_model_dir: Path, engl
     assert load(english_model_dir).predict(texts) == expected
 
 
+def test_a_texts_answer_does_not_depend_on_the_texts_sent_with_it(english_model_dir: Path,
+                                                                  english_docs: list[LabeledDocument]) -> None:
+    """int8 activations used to share one scale per batch: 5 of these 48 texts got other answers sent alone."""
+    assert json.loads((english_model_dir / "meta.json").read_text())["details"]["quantized"]  # the int8 model serves
+    predictor = load(english_model_dir)
+    texts = [d.text for d in english_docs]
+    together = predictor.predict(texts)
+    assert [predictor.predict([text])[0] for text in texts] == together
+    assert predictor.predict(texts[::-1]) == together[::-1]
+
+
 def test_fits_its_training_data(english_model_dir: Path, english_docs: list[LabeledDocument]) -> None:
     from customner.ner.metrics import evaluate
 

@@ -51,15 +51,18 @@ TOKENIZER_FILE = "tokenizer.json"
 class WindowedExpert:
     """Per-word log-probabilities from any runner (torch while training, ONNX when serving)."""
 
-    def __init__(self, encoder: SubwordEncoder, runner: Runner, scheme: TagScheme, p: TransformerParams) -> None:
+    def __init__(self, encoder: SubwordEncoder, runner: Runner, scheme: TagScheme, p: TransformerParams,
+                 workers: int = 1) -> None:
         self.encoder = encoder
         self.runner = runner
         self.n_labels = scheme.size
         self.window = p.window
         self.overlap = p.overlap
+        self.workers = workers
 
     def logprobs(self, docs: Sequence[Doc]) -> list[np.ndarray]:
-        return windowed_logprobs(self.encoder, docs, self.runner, self.n_labels, self.window, self.overlap)
+        return windowed_logprobs(self.encoder, docs, self.runner, self.n_labels, self.window, self.overlap,
+                                 workers=self.workers)
 
 
 def _plan(ctx: TrainContext, encoder: SubwordEncoder) -> tuple[list[TrainItem], Plan]:
@@ -163,7 +166,7 @@ class TransformerTagger:
         chosen = fp32
         if p.quantize in ("auto", True):
             int8 = out / "model.int8.onnx"
-            quantize(fp32, int8)
+            quantize(fp32, int8, per_token=p.per_token_int8)
             if p.quantize is True or not ctx.dev:
                 chosen = int8
             else:
@@ -192,11 +195,11 @@ class TransformerTagger:
     ) -> TaggerPredictor:
         from customner.ner.onnx_export import OnnxRunner
 
-        experts: list[Expert] = [
-            CrfExpert(model_dir / CRF_FILE, scheme),
-            # while training, other trainings may share the cores: no spinning threads
-            WindowedExpert(encoder, OnnxRunner(onnx, p.threads, spin=not training), scheme, p),
-        ]
+        # per-token int8 and fp32 give a window the same numbers whatever it is batched with, so their batches can
+        # run side by side on one-thread sessions (scales to the cores); the per-batch int8 of earlier configs cannot
+        workers = p.threads if p.per_token_int8 else 1
+        runner = OnnxRunner(onnx, p.threads // workers, spin=not training)  # training: other trainings may share the cores
+        experts: list[Expert] = [CrfExpert(model_dir / CRF_FILE, scheme), WindowedExpert(encoder, runner, scheme, p, workers)]
         return TaggerPredictor(scheme.categories, experts, weights, cal)
 
     def load(self, model_dir: Path, config: CrfConfig | TransformerConfig) -> TaggerPredictor:
