@@ -118,13 +118,16 @@ def test_the_fp32_model_is_kept_and_served_on_request(english_model_dir: Path, m
 
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="needs valgrind (an emulated CPU without AVX-512)")
 @pytest.mark.skipif(not __cpu_features__.get("AVX512F"), reason="this CPU has no AVX-512 to compare against")
-def test_fp32_serving_gives_the_same_confidences_on_a_cpu_without_avx512(
+def test_int8_and_fp32_serving_give_the_same_confidences_on_a_cpu_without_avx512(
     english_model_dir: Path, english_docs: list[LabeledDocument]
 ) -> None:
-    """ONNX Runtime picks kernels by the CPU; valgrind's emulated CPU has AVX2 but no AVX-512 (nor VNNI)."""
+    """ONNX Runtime picks kernels by the CPU; valgrind's emulated CPU has AVX2 but no AVX-512 (nor VNNI).
+
+    int8 with one activation scale per batch and 8-bit weights differed there (0.9995 vs 0.9994 on one entity here;
+    up to 0.54 in a word's probability on an MIT Restaurant model); per-token scales and 7-bit weights do not.
+    """
     texts = [d.text for d in english_docs[:12]]
-    env = dict(os.environ, CUSTOMNER_NER_PRECISION="fp32", CUSTOMNER_NER_THREADS="1",
-               PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    env = dict(os.environ, CUSTOMNER_NER_THREADS="1", PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     runs = []
     for prefix in ([], ["valgrind", "--tool=none", "--quiet"]):
         cmd = [*prefix, sys.executable, str(SERVE_CHILD), str(english_model_dir), *texts]
@@ -133,5 +136,6 @@ def test_fp32_serving_gives_the_same_confidences_on_a_cpu_without_avx512(
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     native, emulated = runs
     assert native["avx512f"] and not emulated["avx512f"]  # two different kernel choices really ran
-    assert sum(len(doc) for doc in native["predictions"]) >= 5
+    assert sum(len(doc) for doc in native["predictions"]["auto"]) >= 5
+    assert json.loads((english_model_dir / "meta.json").read_text())["details"]["quantized"]  # auto: int8
     assert native["predictions"] == emulated["predictions"]
