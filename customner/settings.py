@@ -58,8 +58,9 @@ class Settings(BaseSettings):
     max_import_bytes: int = 100 * 1024 * 1024
     max_file_bytes: int = 4 * 128_000 + 3
     # Which ONNX model a transformer deployment answers with: "auto" (int8 where it was trained so) or "fp32" (the
-    # fp32 model kept from config 2026-12-27: confidences that do not depend on the CPU's kernels, slower). The loader reads the
-    # variable itself (customner.ner.recipes.transformer); declared here so a wrong value stops the server at start.
+    # fp32 model kept from config 2026-12-27: confidences that do not depend on the CPU's kernels, slower; from
+    # 2027-01-03 the int8 model's do not either). The loader reads the variable itself
+    # (customner.ner.recipes.transformer); declared here so a wrong value stops the server at start.
     ner_precision: Literal["auto", "fp32"] = "auto"
 
     @cached_property

@@ -5,13 +5,14 @@ and the feature CRF are combined as a product of experts whose weight is chosen 
 slice; decoding is BIO-constrained Viterbi; confidences are calibrated on the dev slice.
 Served with ONNX Runtime (int8 when it costs <= max_quantize_loss dev F1).
 
-int8 is fast but CPU-bound: dynamic quantization rounds every activation to 8 bits, so the last-bit differences
-between ONNX Runtime's kernels for one CPU and another (AVX2 or AVX-512 VNNI) cross rounding steps and grow into
-other confidences (up to 0.39 in a word's probability between an AVX2 and an AVX-512 VNNI kernel, measured on an
-MIT Restaurant model; fp32 ones differ by at most 1.3e-6). With ``keep_fp32`` (config 2026-12-27 on) the dev-slice
-decisions are made on the fp32 model and it is kept beside the int8 one, so the folder no longer depends on ONNX
-Runtime's kernels (only on torch's weights), and ``CUSTOMNER_NER_PRECISION=fp32`` serves confidences that do not
-either.
+ONNX Runtime's own int8 (one activation scale per batch, 8-bit weights) is fast but CPU-bound and batch-bound: the
+last-bit differences between its kernels for one CPU and another (AVX2 or AVX-512 VNNI) cross rounding steps (up to
+0.39 in a word's probability on an MIT Restaurant model; fp32 ones differ by at most 1.3e-6), and a text's numbers
+depend on the texts batched with it. With ``keep_fp32`` (config 2026-12-27 on) the dev-slice decisions are made on
+the fp32 model and it is kept beside the int8 one, so the folder no longer depends on ONNX Runtime's kernels (only on
+torch's weights), and ``CUSTOMNER_NER_PRECISION=fp32`` serves confidences that do not either. With
+``per_token_int8`` (2027-01-03 on) the int8 model does not either (``token_quantization``: 1.9e-7 between those two
+kernels), and a request's batches run side by side, one per core.
 """
 
 from __future__ import annotations
