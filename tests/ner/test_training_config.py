@@ -60,34 +60,29 @@ def test_defaults_are_the_shipped_values() -> None:
         spanish, categories_of(spanish), "es", False, Path("unused"), "2026-12-15")).params.crf.gazetteer
 
 
+def english_params(version: str) -> TransformerParams:
+    """The transformer parameters an English project gets with ``version``."""
+    config = build_config(TrainingRequest([], ["Dish"], "en", False, Path("unused"), version))
+    assert isinstance(config, TransformerConfig)
+    return config.params.transformer
+
+
 def test_the_token_budget_comes_with_2026_12_01_only() -> None:
     def schedule(version: str) -> dict[str, object]:
-        config = build_config(TrainingRequest([], ["Dish"], "en", False, Path("unused"), version))
-        assert isinstance(config, TransformerConfig)
-        return {key: getattr(config.params.transformer, key) for key in TOKEN_BUDGET}
+        return {key: getattr(english_params(version), key) for key in TOKEN_BUDGET}
 
     assert schedule("latest") == schedule("2026-12-01") == TOKEN_BUDGET
     assert schedule("2025-11-01") == {"subword_passes": None, "train_stride": 0.5, "max_seconds": None}
 
 
 def test_the_fp32_model_is_kept_from_2026_12_27_only() -> None:
-    def keeps(version: str) -> bool:
-        config = build_config(TrainingRequest([], ["Dish"], "en", False, Path("unused"), version))
-        assert isinstance(config, TransformerConfig)
-        return config.params.transformer.keep_fp32
-
-    assert keeps("latest") and keeps("2026-12-27")
-    assert not keeps("2026-12-20") and not keeps("2025-11-01")
+    assert english_params("latest").keep_fp32 and english_params("2026-12-27").keep_fp32
+    assert not english_params("2026-12-20").keep_fp32 and not english_params("2025-11-01").keep_fp32
 
 
 def test_int8_activations_are_quantized_per_token_from_2027_01_03_only() -> None:
-    def per_token(version: str) -> bool:
-        config = build_config(TrainingRequest([], ["Dish"], "en", False, Path("unused"), version))
-        assert isinstance(config, TransformerConfig)
-        return config.params.transformer.per_token_int8
-
-    assert per_token("latest") and per_token("2027-01-03")
-    assert not per_token("2026-12-27") and not per_token("2025-11-01")
+    assert english_params("latest").per_token_int8 and english_params("2027-01-03").per_token_int8
+    assert not english_params("2026-12-27").per_token_int8 and not english_params("2025-11-01").per_token_int8
 
 
 def test_a_config_written_before_typing_still_loads() -> None:
