@@ -120,6 +120,7 @@ def _run_all(run: Callable[[list[int]], np.ndarray], batches: list[list[int]], c
         k = load.index(min(load))
         groups[k].append(i)
         load[k] += costs[i]
+
     def run_group(group: list[int]) -> list[np.ndarray]:
         return [run(batches[i]) for i in group]
 
