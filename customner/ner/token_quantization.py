@@ -28,10 +28,11 @@ _ZERO, _ONE, _MAX_U8, _EPS, _FLAT = "token_q_zero", "token_q_one", "token_q_255"
 def per_token_activations(model: onnx.ModelProto) -> onnx.ModelProto:
     """Rewrite a ``quantize_dynamic`` model (symmetric weights) in place; returns it."""
     graph = model.graph
+    original = list(graph.node)  # held, so that the id() of each node stays its own while the rewrite runs
     weights = {init.name: init for init in graph.initializer}
-    producer = {output: node for node in graph.node for output in node.output}
+    producer = {output: node for node in original for output in node.output}
     consumers: dict[str, list[onnx.NodeProto]] = {}
-    for node in graph.node:
+    for node in original:
         for name in node.input:
             consumers.setdefault(name, []).append(node)
     graph.initializer.extend([
@@ -41,10 +42,10 @@ def per_token_activations(model: onnx.ModelProto) -> onnx.ModelProto:
         numpy_helper.from_array(np.array(1e-8, np.float32), _EPS),
         numpy_helper.from_array(np.array([-1], np.int64), _FLAT),
     ])
-    quantized = {node.output[0] for node in graph.node if node.op_type == "DynamicQuantizeLinear"}
+    quantized = {node.output[0] for node in original if node.op_type == "DynamicQuantizeLinear"}
     replaced: set[int] = set()  # id() of the nodes a fused product takes over
     added: dict[int, list[onnx.NodeProto]] = {}  # id() of a node -> what replaces it
-    for node in graph.node:
+    for node in original:
         if node.op_type == "DynamicQuantizeLinear":
             added[id(node)] = _quantize_per_token(node)
         elif node.op_type == "MatMulInteger" and node.input[0] in quantized:
@@ -53,7 +54,7 @@ def per_token_activations(model: onnx.ModelProto) -> onnx.ModelProto:
             scales = producer[next(name for name in dequantize.input if name != cast.output[0])]
             replaced.update({id(cast), id(dequantize), id(scales)})
             added[id(node)] = _product(node, scales, dequantize.output[0], weights)
-    nodes = [new for node in graph.node if id(node) not in replaced for new in added.get(id(node), [node])]
+    nodes = [new for node in original if id(node) not in replaced for new in added.get(id(node), [node])]
     del graph.node[:]
     graph.node.extend(nodes)
     used = {name for node in nodes for name in node.input}
