@@ -60,7 +60,7 @@ GAZETTEER_VERSION = "2026-12-20"
 PORTABLE_VERSION = "2026-12-27"
 # From 2027-01-03 the int8 model quantizes each token's activations with its own scale (7-bit weights): before, one
 # scale per batch made a text's answer depend on the texts batched with it (MIT Restaurant: 75 of 1,521 test queries
-# got other entities sent alone than sent together). Same F1 (0.7953 vs 0.7965 on the same weights), about 1.4x the
+# got other entities sent alone than sent together). Same F1 (0.7953 vs 0.7965 on the same weights), about 1.25x the
 # encoder time on short queries.
 TOKEN_INT8_VERSION = "2027-01-03"
 TOKEN_BUDGET = {"subword_passes": 800_000, "train_stride": 1.0, "max_seconds": 840.0}
