@@ -76,9 +76,14 @@ def dev_entities(predictor: TaggerPredictor, dev: Sequence[Example], weights: Se
 
 
 def finish_on_dev(
-    ctx: TrainContext, predictor: TaggerPredictor, weight_grid: Sequence[Sequence[float]] | None = None
+    ctx: TrainContext, predictor: TaggerPredictor, weight_grid: Sequence[Sequence[float]] | None = None,
+    *, joint_temperature: bool = False,
 ) -> dict[str, Any]:
-    """Pick expert weights by dev micro-F1, fit calibration, and score the dev slice."""
+    """Pick expert weights by dev micro-F1, fit calibration, and score the dev slice.
+
+    Below ``MIN_DEV_DOCS_FOR_F1`` dev documents the weights are chosen by the gold tags' log-likelihood instead;
+    ``joint_temperature`` judges each mix at its own best temperature (``_tempered_loglik``).
+    """
     dev = ctx.dev
     if not dev:
         return {"dev": None, "weights": list(predictor.weights)}
@@ -92,6 +97,8 @@ def finish_on_dev(
         if by_f1:
             preds = dev_entities(predictor, dev, weights, per_expert)
             value = evaluate(gold, [p for p, _ in preds], texts).micro.f1
+        elif joint_temperature:
+            value = _tempered_loglik(dev, per_expert, weights)[1]
         else:
             value = _gold_loglik(dev, per_expert, weights)
         if best is None or value > best[0] + 1e-9:
@@ -151,7 +158,22 @@ def fit_temperature(dev: Sequence[Example], per_expert: list[list[Any]], weights
     """
     if not any(ex.words for ex in dev):
         return 1.0
-    return max(TEMPERATURE_SCALES, key=lambda s: (_gold_loglik(dev, per_expert, [w * s for w in weights]), -abs(s - 1)))
+    return _tempered_loglik(dev, per_expert, weights)[0]
+
+
+def _tempered_loglik(
+    dev: Sequence[Example], per_expert: list[list[Any]], weights: Sequence[float]
+) -> tuple[float, float]:
+    """(scale, log-likelihood) of the weights' best temperature on the dev gold tags.
+
+    As a criterion for the expert mix, this judges every mix at its own temperature. Judged at temperature 1, a
+    fine-tuned encoder's few confident mistakes cost a mix more log-likelihood than its many right answers earn, so
+    the smoother feature CRF won the mix where F1 says otherwise: on MIT Restaurant at 500 documents (50 held out), all
+    3 seeds got the CRF at 0.75 and test F1 0.639-0.651, against 0.683-0.690 at the 0.5 that the joint choice makes.
+    """
+    loglik = {s: _gold_loglik(dev, per_expert, [w * s for w in weights]) for s in TEMPERATURE_SCALES}
+    scale = max(TEMPERATURE_SCALES, key=lambda s: (loglik[s], -abs(s - 1)))
+    return scale, loglik[scale]
 
 
 def simplex_grid(n: int, steps: int = 4) -> list[list[float]]:

@@ -11,10 +11,11 @@ from ner_fixtures import categories_of, load_fixture
 
 from customner.ner import load, train
 from customner.ner.calibration import fit
+from customner.ner.config import build_config
 from customner.ner.data import Example, prepare
 from customner.ner.labels import TagScheme
 from customner.ner.predictor import TaggerPredictor, combine
-from customner.ner.training import fit_temperature
+from customner.ner.training import TrainContext, _tempered_loglik, finish_on_dev, fit_temperature, simplex_grid
 from customner.ner.types import TrainingRequest
 
 
@@ -80,3 +81,37 @@ def test_the_isotonic_curve_waits_for_500_dev_entities() -> None:
     assert fit(scores[:400], correct[:400]).xs == []  # the temperature alone calibrates a small dev slice
     curve = fit(scores, correct)
     assert curve.xs and abs(curve(0.8) - 0.4) < 0.1
+
+
+class FixedExpert:
+    """An expert whose log-probabilities on the dev slice are given."""
+
+    def __init__(self, logprobs: list[np.ndarray]) -> None:
+        self.out = logprobs
+
+    def logprobs(self, docs: object) -> list[np.ndarray]:
+        return self.out
+
+
+def chosen_mix(tmp_path: Path, joint: bool) -> tuple[list[float], list[list[np.ndarray]], list[Example]]:
+    """The mix ``finish_on_dev`` picks between a soft expert (right 60%, 0.6 sure) and an overconfident one
+    (right 90%, 0.99999 sure), on a dev slice too small for F1."""
+    scheme, dev = fixture_dev()
+    rng = random.Random(0)
+    soft = [expert_logprobs(ex.tags, scheme.size, 0.6, 0.6, rng) for ex in dev]
+    sharp = [expert_logprobs(ex.tags, scheme.size, 0.99999, 0.9, rng) for ex in dev]
+    request = TrainingRequest(load_fixture("en"), scheme.categories, "en", False, tmp_path)
+    ctx = TrainContext(request, build_config(request), scheme, [], dev, tmp_path)
+    predictor = TaggerPredictor(scheme.categories, [FixedExpert(soft), FixedExpert(sharp)], [0.5, 0.5])
+    info = finish_on_dev(ctx, predictor, simplex_grid(2, 4), joint_temperature=joint)
+    weights = [w / sum(info["weights"]) for w in info["weights"]]
+    return weights, [soft, sharp], dev
+
+
+def test_on_a_small_dev_slice_each_mix_is_judged_at_its_own_temperature(tmp_path: Path) -> None:
+    """At temperature 1 the overconfident expert's mistakes decided the mix (config 2027-01-10 fixes it)."""
+    before, per_expert, dev = chosen_mix(tmp_path, joint=False)
+    after, _, _ = chosen_mix(tmp_path, joint=True)
+    assert before == [0.75, 0.25] and after == [0.5, 0.5]
+    best = max(_tempered_loglik(dev, per_expert, w)[1] for w in simplex_grid(2, 4))
+    assert _tempered_loglik(dev, per_expert, after)[1] == best > _tempered_loglik(dev, per_expert, before)[1]

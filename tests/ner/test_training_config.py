@@ -36,8 +36,10 @@ SHIPPED_TRANSFORMER = {
     "subword_passes": None, "train_stride": 0.5, "max_seconds": None,
     "keep_fp32": False,  # added with 2026-12-27, likewise
     "per_token_int8": False,  # added with 2027-01-03, likewise
+    "joint_mix_temperature": False,  # added with 2027-01-10, likewise
 }
-PORTABLE = {"keep_fp32": True, "per_token_int8": True}  # from 2026-12-27 and 2027-01-03
+LATER = {"keep_fp32": True, "per_token_int8": True,  # from 2026-12-27 and 2027-01-03
+         "joint_mix_temperature": True, "window": 128, "overlap": 32}  # from 2027-01-10
 SHIPPED_CRF = {"c1": 0.05, "c2": 0.05, "max_iterations": 150, "gazetteer": False}  # gazetteer: True from 2026-12-20
 
 
@@ -52,7 +54,7 @@ def test_defaults_are_the_shipped_values() -> None:
     spanish, chinese = load_fixture("es"), load_fixture("zh")  # the documents' script decides, from 2026-12-15
     spanish_config = build_config(TrainingRequest(spanish, categories_of(spanish), "es", False, Path("unused")))
     assert isinstance(spanish_config, TransformerConfig)
-    assert spanish_config.params.transformer.model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **PORTABLE}
+    assert spanish_config.params.transformer.model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **LATER}
     chinese_config = build_config(TrainingRequest(chinese, categories_of(chinese), "zh-hans", False, Path("u")))
     assert isinstance(chinese_config, CrfConfig)
     assert chinese_config.params.crf.model_dump() == {**SHIPPED_CRF, "gazetteer": True}  # from 2026-12-20
@@ -85,6 +87,17 @@ def test_int8_activations_are_quantized_per_token_from_2027_01_03_only() -> None
     assert not english_params("2026-12-27").per_token_int8 and not english_params("2025-11-01").per_token_int8
 
 
+def test_the_mix_and_the_temperature_are_chosen_together_from_2027_01_10_only() -> None:
+    assert english_params("latest").joint_mix_temperature and english_params("2027-01-10").joint_mix_temperature
+    assert not english_params("2027-01-03").joint_mix_temperature and not english_params("2025-11-01").joint_mix_temperature
+
+
+def test_documents_are_read_in_windows_of_the_fine_tuning_size_from_2027_01_10_only() -> None:
+    latest = english_params("latest")
+    assert (latest.window, latest.overlap) == (latest.train_window, 32) == (128, 32)
+    assert (english_params("2027-01-03").window, english_params("2027-01-03").overlap) == (256, 64)
+
+
 def test_a_config_written_before_typing_still_loads() -> None:
     old = {"format": 1, "config_version": "2025-11-01", "recipe": TRANSFORMER, "language": "en-us",
            "multilingual": False, "categories": ["Dish"], "seed": 7, "dev_fraction": 0.1,
@@ -100,6 +113,7 @@ def test_a_config_written_before_typing_still_loads() -> None:
         ({"params": {"crf": {"c1": 0.1, "max_iteration": 5}}}, "max_iteration"),  # typo: not silently ignored
         ({"params": {"crf": {"c1": -1}}}, "c1"),
         ({"params": {"transformer": {"window": 64, "overlap": 64}}}, "overlap"),
+        ({"params": {"transformer": {"window": 512}}}, "window"),  # + [CLS] and [SEP]: more than the 512 positions
         ({"params": {"transformer": {"min_epochs": 5, "max_epochs": 3}}}, "min_epochs"),
         ({"params": {"transformer": {"quantize": "sometimes"}}}, "quantize"),
         ({"params": {"transformer": {"batch_size": "16x"}}}, "batch_size"),
@@ -137,7 +151,7 @@ def test_crf_model_folder_traces_to_its_config(tmp_path: Path) -> None:
 def test_transformer_model_folder_holds_its_full_config(english_model_dir: Path) -> None:
     config = parse_config((english_model_dir / CONFIG_FILE).read_text())
     assert isinstance(config, TransformerConfig)
-    assert config.params.transformer.model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **PORTABLE}
+    assert config.params.transformer.model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **LATER}
     assert config.seed == 7
     meta = json.loads((english_model_dir / META_FILE).read_text())
     assert meta["config_sha256"] == config.sha256()
@@ -150,8 +164,8 @@ def test_a_first_model_for_suggestions_gets_the_quick_schedule_only_when_asked(t
         assert isinstance(config, TransformerConfig)
         return config.params.transformer
 
-    assert transformer(quick=True).model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **QUICK, **PORTABLE}
-    assert transformer(quick=False).model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **PORTABLE}
+    assert transformer(quick=True).model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **QUICK, **LATER}
+    assert transformer(quick=False).model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **LATER}
     assert QUICK["doc_passes"] < SHIPPED_TRANSFORMER["doc_passes"]
     # the CRF recipe is fast already: a quick request gets the same config
     assert build_config(TrainingRequest([], ["a"], "nl", False, tmp_path, quick=True)) == \

@@ -184,7 +184,7 @@ class TransformerTagger:
         ctx.report(pace.finishing_fraction(time.monotonic()))
         decide_on = fp32 if keep_fp32 else out / ONNX_FILE  # fp32: decisions that do not depend on the CPU's kernels
         predictor = self._predictor(out, encoder, ctx.scheme, p, decide_on, [0.5, 0.5], training=True)
-        info.update(finish_on_dev(ctx, predictor, simplex_grid(2, 4)))
+        info.update(finish_on_dev(ctx, predictor, simplex_grid(2, 4), joint_temperature=p.joint_mix_temperature))
         (out / "calibration.json").write_text(json.dumps(predictor.calibrator.to_json(), indent=1))
         (out / WEIGHTS_FILE).write_text(json.dumps(predictor.weights, indent=1))
         return info
