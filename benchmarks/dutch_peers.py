@@ -78,21 +78,22 @@ def run_textbook_crf(train: list[LabeledDocument], test: list[LabeledDocument], 
 
 
 def run_customner(train: list[LabeledDocument], test: list[LabeledDocument], seed: int, recipe: str | None,
-                  version: str) -> dict[str, Any]:
+                  version: str, language: str = "nl") -> dict[str, Any]:
+    """Train through ``ner.train`` as a project in ``language`` does; ``recipe`` forces crf or transformer."""
     from customner import ner
     from customner.ner.config import CrfConfig, build_config, crf_params
     from customner.ner.types import TrainingRequest
 
     with tempfile.TemporaryDirectory() as folder:
-        request = TrainingRequest(train, categories(train), "nl", False, Path(folder), version, seed)
+        request = TrainingRequest(train, categories(train), language, False, Path(folder), version, seed)
         t0 = time.monotonic()
         config = build_config(request)
         if recipe == "transformer":  # the config an English project of this version gets, schedule included
-            config = build_config(replace(request, language="en")).model_copy(update={"language": "nl"})
+            config = build_config(replace(request, language="en")).model_copy(update={"language": language})
         elif recipe == "crf":
             resolved = ner.resolve_config_version(version)
             config = CrfConfig.model_validate({
-                "config_version": resolved, "language": "nl", "multilingual": False,
+                "config_version": resolved, "language": language, "multilingual": False,
                 "categories": categories(train), "seed": seed, "params": {"crf": crf_params(resolved)}})
         report = ner.train_from_config(config, request)
         train_seconds = time.monotonic() - t0

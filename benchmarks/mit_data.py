@@ -10,6 +10,7 @@ from customner.ner.types import LabeledDocument, Span
 
 DATASETS = Path("/work/shared/datasets")
 DATA = DATASETS / "mit_restaurant" / "jsonl"
+MSRA = Path(__file__).resolve().parent / "work" / "msra"  # bash benchmarks/setup_msra.sh fetches it
 
 
 def load_jsonl(path: Path, language: str) -> list[LabeledDocument]:
@@ -32,6 +33,23 @@ def load_dutch(split: str) -> list[LabeledDocument]:
     if split == "train":
         return load_jsonl(folder / "train.jsonl", "nl") + load_jsonl(folder / "dev.jsonl", "nl")
     return load_jsonl(folder / f"{split}.jsonl", "nl")
+
+
+def load_msra(split: str) -> list[LabeledDocument]:
+    """MSRA Chinese NER, ``train`` or ``test``: one document per sentence, its BMES character tags as spans."""
+    docs = []
+    for block in (MSRA / f"{split}.txt").read_text(encoding="utf-8").split("\n\n"):
+        rows = [line.split() for line in block.splitlines() if line.strip()]
+        if not rows:
+            continue
+        spans, start = [], 0
+        for i, (_, tag) in enumerate(rows):
+            if tag[:2] in ("B-", "S-"):
+                start = i
+            if tag[:2] in ("E-", "S-"):
+                spans.append(Span(start, i + 1, tag[2:]))
+        docs.append(LabeledDocument("".join(char for char, _ in rows), spans, "zh-hans"))
+    return docs
 
 
 def categories(docs: list[LabeledDocument]) -> list[str]:

@@ -17,8 +17,7 @@ Which recipe serves which project:
   * From 2027-01-03 its int8 model quantizes activations per token (``token_quantization``): a text's answer no
     longer depends on the other texts of its request.
   * From 2027-01-10, on held-out slices too small for F1 (under 100 documents), the expert mix and the temperature
-    are chosen together (``training.finish_on_dev``): before, the feature CRF won the mix where it should not; and
-    documents are read in windows of the size the encoder was fine-tuned on (128 subwords).
+    are chosen together (``training.finish_on_dev``): before, the feature CRF won the mix where it should not.
 
 Every trained model folder holds its full config as ``config.json`` (one of the models below,
 validated on write and on load), so any artifact can be traced back to, and retrained from, the
@@ -46,8 +45,7 @@ VERSIONS: dict[str, tuple[str, str]] = {
     "2026-12-20": ("2029-06-30", "2026-12-15 with a gazetteer of the training labels among the CRF's features"),
     "2026-12-27": ("2029-06-30", "2026-12-20 with the dev-slice decisions made on a kept fp32 model, not on CPU-bound int8 outputs"),
     "2027-01-03": ("2029-07-31", "2026-12-27 with int8 activations quantized per token: answers do not depend on the other texts"),
-    "2027-01-10": ("2029-07-31", "2027-01-03 with the expert mix and the temperature chosen together on small held-out slices, "
-                                 "and documents read in windows of the fine-tuning size"),
+    "2027-01-10": ("2029-07-31", "2027-01-03 with the expert mix and the temperature chosen together on small held-out slices"),
 }
 FIRST_TRANSFORMER_VERSION = "2025-11-01"
 # From 2026-12-01 the fine-tuning schedule follows the number of subwords, not only the number of documents, and a
@@ -68,14 +66,10 @@ PORTABLE_VERSION = "2026-12-27"
 # got other entities sent alone than sent together). Same F1 (0.7953 vs 0.7965 on the same weights), about 1.25x the
 # encoder time on short queries.
 TOKEN_INT8_VERSION = "2027-01-03"
-# From 2027-01-10 (1) a held-out slice under 100 documents judges each expert mix at its own best temperature: at
+# From 2027-01-10 a held-out slice under 100 documents judges each expert mix at its own best temperature: at
 # temperature 1 the encoder's few confident mistakes outweighed its right answers and the CRF got 0.75 of the mix
-# (MIT Restaurant at 500 documents, 3 seeds: test F1 0.6436 on average; the joint choice 0.6874); (2) documents are
-# read in windows of the size the encoder was fine-tuned on (128 subwords, 32 shared), not 256: positions it never
-# saw in training cost long documents accuracy (MIT Restaurant test queries joined 100 to a document: F1 0.7645 ->
-# 0.7764 and 0.7799 -> 0.7822 for two seeds) and attention time.
-V2027_01_10 = "2027-01-10"
-CHANGES_2027_01_10 = {"joint_mix_temperature": True, "window": 128, "overlap": 32}
+# (MIT Restaurant at 500 documents, 3 seeds: test F1 0.6436 on average; the joint choice 0.6874).
+JOINT_MIX_VERSION = "2027-01-10"
 TOKEN_BUDGET = {"subword_passes": 800_000, "train_stride": 1.0, "max_seconds": 840.0}
 # A first model for assisted labeling (Studio): fewer passes over a few hundred documents (12 epochs at 300, the
 # full 40 below 90) at twice the learning rate, so labelers get suggestions within a minute
@@ -265,7 +259,7 @@ def build_config(request: TrainingRequest) -> CrfConfig | TransformerConfig:
         quick = QUICK if request.quick else {}
         portable = {"keep_fp32": True} if version >= PORTABLE_VERSION else {}
         per_token = {"per_token_int8": True} if version >= TOKEN_INT8_VERSION else {}
-        aligned = CHANGES_2027_01_10 if version >= V2027_01_10 else {}
-        transformer = {**schedule, **quick, **portable, **per_token, **aligned}
+        joint = {"joint_mix_temperature": True} if version >= JOINT_MIX_VERSION else {}
+        transformer = {**schedule, **quick, **portable, **per_token, **joint}
         return TransformerConfig.model_validate({**common, "params": {"crf": crf, "transformer": transformer}})
     return CrfConfig.model_validate({**common, "params": {"crf": crf}})

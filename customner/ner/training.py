@@ -82,7 +82,7 @@ def finish_on_dev(
     """Pick expert weights by dev micro-F1, fit calibration, and score the dev slice.
 
     Below ``MIN_DEV_DOCS_FOR_F1`` dev documents the weights are chosen by the gold tags' log-likelihood instead;
-    ``joint_temperature`` judges each mix at its own best temperature (``_tempered_loglik``).
+    ``joint_temperature`` judges each mix at its own best temperature (``tempered_loglik``).
     """
     dev = ctx.dev
     if not dev:
@@ -98,7 +98,7 @@ def finish_on_dev(
             preds = dev_entities(predictor, dev, weights, per_expert)
             value = evaluate(gold, [p for p, _ in preds], texts).micro.f1
         elif joint_temperature:
-            value = _tempered_loglik(dev, per_expert, weights)[1]
+            value = tempered_loglik(dev, per_expert, weights)[1]
         else:
             value = _gold_loglik(dev, per_expert, weights)
         if best is None or value > best[0] + 1e-9:
@@ -158,10 +158,10 @@ def fit_temperature(dev: Sequence[Example], per_expert: list[list[Any]], weights
     """
     if not any(ex.words for ex in dev):
         return 1.0
-    return _tempered_loglik(dev, per_expert, weights)[0]
+    return tempered_loglik(dev, per_expert, weights)[0]
 
 
-def _tempered_loglik(
+def tempered_loglik(
     dev: Sequence[Example], per_expert: list[list[Any]], weights: Sequence[float]
 ) -> tuple[float, float]:
     """(scale, log-likelihood) of the weights' best temperature on the dev gold tags.

@@ -15,7 +15,7 @@ from customner.ner.config import build_config
 from customner.ner.data import Example, prepare
 from customner.ner.labels import TagScheme
 from customner.ner.predictor import TaggerPredictor, combine
-from customner.ner.training import TrainContext, _tempered_loglik, finish_on_dev, fit_temperature, simplex_grid
+from customner.ner.training import TrainContext, finish_on_dev, fit_temperature, simplex_grid, tempered_loglik
 from customner.ner.types import TrainingRequest
 
 
@@ -113,5 +113,5 @@ def test_on_a_small_dev_slice_each_mix_is_judged_at_its_own_temperature(tmp_path
     before, per_expert, dev = chosen_mix(tmp_path, joint=False)
     after, _, _ = chosen_mix(tmp_path, joint=True)
     assert before == [0.75, 0.25] and after == [0.5, 0.5]
-    best = max(_tempered_loglik(dev, per_expert, w)[1] for w in simplex_grid(2, 4))
-    assert _tempered_loglik(dev, per_expert, after)[1] == best > _tempered_loglik(dev, per_expert, before)[1]
+    best = max(tempered_loglik(dev, per_expert, w)[1] for w in simplex_grid(2, 4))
+    assert tempered_loglik(dev, per_expert, after)[1] == best > tempered_loglik(dev, per_expert, before)[1]

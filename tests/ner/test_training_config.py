@@ -38,8 +38,7 @@ SHIPPED_TRANSFORMER = {
     "per_token_int8": False,  # added with 2027-01-03, likewise
     "joint_mix_temperature": False,  # added with 2027-01-10, likewise
 }
-LATER = {"keep_fp32": True, "per_token_int8": True,  # from 2026-12-27 and 2027-01-03
-         "joint_mix_temperature": True, "window": 128, "overlap": 32}  # from 2027-01-10
+LATER = {"keep_fp32": True, "per_token_int8": True, "joint_mix_temperature": True}  # 2026-12-27, 2027-01-03, 2027-01-10
 SHIPPED_CRF = {"c1": 0.05, "c2": 0.05, "max_iterations": 150, "gazetteer": False}  # gazetteer: True from 2026-12-20
 
 
@@ -90,12 +89,6 @@ def test_int8_activations_are_quantized_per_token_from_2027_01_03_only() -> None
 def test_the_mix_and_the_temperature_are_chosen_together_from_2027_01_10_only() -> None:
     assert english_params("latest").joint_mix_temperature and english_params("2027-01-10").joint_mix_temperature
     assert not english_params("2027-01-03").joint_mix_temperature and not english_params("2025-11-01").joint_mix_temperature
-
-
-def test_documents_are_read_in_windows_of_the_fine_tuning_size_from_2027_01_10_only() -> None:
-    latest = english_params("latest")
-    assert (latest.window, latest.overlap) == (latest.train_window, 32) == (128, 32)
-    assert (english_params("2027-01-03").window, english_params("2027-01-03").overlap) == (256, 64)
 
 
 def test_a_config_written_before_typing_still_loads() -> None:
