@@ -102,7 +102,8 @@ def main() -> None:
             print(f"{size} sentences, {name}: F1 {scores.micro.f1:.4f} (ECE {scores.ece:.3f}) "
                   f"train {result['train_seconds']:.0f}s", flush=True)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "chinese_peers.json").write_text(json.dumps(rows, indent=1))
+    name = f"chinese_peers_{args.recipe}" if args.recipe else "chinese_peers"
+    (RESULTS / f"{name}.json").write_text(json.dumps(rows, indent=1))
     print("\n| training sentences | system | micro F1 | ECE | train s | characters/s | LOC | ORG | PER |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
