@@ -91,21 +91,22 @@ def finish_on_dev(
     grid = list(weight_grid) if weight_grid else [list(predictor.weights)]
     gold = [d.spans for d in dev]
     texts = [d.text for d in dev]
-    best: tuple[float, list[float]] | None = None
+    best: tuple[float, list[float], float | None] | None = None  # (criterion, weights, their temperature if known)
     by_f1 = len(dev) >= MIN_DEV_DOCS_FOR_F1
     for weights in grid:
+        scale: float | None = None
         if by_f1:
             preds = dev_entities(predictor, dev, weights, per_expert)
             value = evaluate(gold, [p for p, _ in preds], texts).micro.f1
         elif joint_temperature:
-            value = tempered_loglik(dev, per_expert, weights)[1]
+            scale, value = tempered_loglik(dev, per_expert, weights)
         else:
             value = _gold_loglik(dev, per_expert, weights)
         if best is None or value > best[0] + 1e-9:
-            best = (value, list(weights))
+            best = (value, list(weights), scale)
         ctx.check()
     assert best is not None
-    scale = fit_temperature(dev, per_expert, best[1])
+    scale = best[2] if best[2] is not None else fit_temperature(dev, per_expert, best[1])
     predictor.weights = [w * scale for w in best[1]]
     preds = dev_entities(predictor, dev, predictor.weights, per_expert)
     scores, correct = [], []
