@@ -94,7 +94,7 @@ def run_customner(train: list[LabeledDocument], test: list[LabeledDocument], see
             resolved = ner.resolve_config_version(version)
             config = CrfConfig.model_validate({
                 "config_version": resolved, "language": language, "multilingual": False,
-                "categories": categories(train), "seed": seed, "params": {"crf": crf_params(resolved)}})
+                "categories": categories(train), "seed": seed, "params": {"crf": crf_params(resolved, language, (d.text for d in train))}})
         report = ner.train_from_config(config, request)
         train_seconds = time.monotonic() - t0
         predictor = ner.load(Path(folder))

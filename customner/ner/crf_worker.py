@@ -28,8 +28,8 @@ def main(data_path: str, params_path: str, out_path: str) -> None:
     with open(params_path, encoding="utf-8") as f:
         params = json.load(f)
     trainer = _PrintingTrainer(verbose=False)
-    for text, words, labels, *gazetteer in rows:  # a 4th column: the gazetteer's tags (leave one out)
-        trainer.append(doc_features([Word(*w) for w in words], text, gazetteer[0] if gazetteer else None), labels)
+    for text, words, labels, gazetteer, segments in rows:  # gazetteer tags (leave one out), segments: or None
+        trainer.append(doc_features([Word(*w) for w in words], text, gazetteer, segments), labels)
     trainer.set_params(params)
     trainer.train(out_path)
 

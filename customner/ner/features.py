@@ -61,10 +61,16 @@ def _own(word: Word, text: str) -> dict[str, str]:
     return feats
 
 
-def doc_features(words: Sequence[Word], text: str, gazetteer: Sequence[str] | None = None) -> list[dict[str, str]]:
+def doc_features(
+    words: Sequence[Word],
+    text: str,
+    gazetteer: Sequence[str] | None = None,
+    segments: Sequence[dict[str, str]] | None = None,
+) -> list[dict[str, str]]:
     """crfsuite feature dicts for every word of one document (window of +-2 words).
 
     ``gazetteer``: per word, the ``B-Cat``/``I-Cat`` match of the learnt gazetteer (``""`` for none).
+    ``segments``: per word, its Chinese word segmentation tags (``segmenter.segment_tags``; ``{}`` for none).
     """
     own = [_own(w, text) for w in words]
     n = len(words)
@@ -89,5 +95,10 @@ def doc_features(words: Sequence[Word], text: str, gazetteer: Sequence[str] | No
             for d in (-1, 0, 1):
                 if 0 <= i + d < n and gazetteer[i + d]:
                     f[f"{d}:gaz"] = gazetteer[i + d]
+        if segments is not None:
+            f.update({f"0:{k}": v for k, v in segments[i].items()})
+            for d in (-1, 1):
+                if 0 <= i + d < n and segments[i + d]:
+                    f[f"{d}:seg"] = segments[i + d]["seg"]
         out.append(f)
     return out

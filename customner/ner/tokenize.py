@@ -35,6 +35,11 @@ def tokenize(text: str) -> list[Word]:
     return [Word(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
 
 
+def is_han(char: str) -> bool:
+    """A Chinese character (CJK Unified Ideographs and Extension A)."""
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+
+
 def is_no_space_script(token: str) -> bool:
     """True for tokens of scripts written without spaces between words."""
     return bool(_HAS_NO_SPACE.match(token))

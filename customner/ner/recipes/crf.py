@@ -28,10 +28,12 @@ from customner.ner.gazetteer import Gazetteer, word_spans
 from customner.ner.labels import TagScheme
 from customner.ner.predictor import TaggerPredictor
 from customner.ner.recipes.registry import register
+from customner.ner.segmenter import SEGMENTER, segment_tags
 from customner.ner.training import TrainContext, finish_on_dev
 
 CRF_FILE = "crf.crfsuite"
 GAZETTEER_FILE = "gazetteer.json"  # present when the CRF was trained with gazetteer features
+SEGMENTER_FILE = "segmenter.json"  # present when it was trained with Chinese word segmentation features (names it)
 WEIGHTS_FILE = "weights.json"  # the expert weights, scaled by 1 / the temperature fitted on the dev slice
 EPS = 1e-6
 
@@ -48,6 +50,7 @@ class CrfExpert:
         self._local = threading.local()
         gazetteer = path.parent / GAZETTEER_FILE
         self.gazetteer = Gazetteer.load(gazetteer) if gazetteer.exists() else None
+        self.segmenter = (path.parent / SEGMENTER_FILE).exists()
 
     def _tagger(self) -> pycrfsuite.Tagger:
         tagger = getattr(self._local, "tagger", None)
@@ -66,7 +69,8 @@ class CrfExpert:
             probs = np.full((n, len(self.names)), EPS)
             if n:
                 gaz = self.gazetteer.tags(doc.words) if self.gazetteer else None
-                tagger.set(doc_features(doc.words, doc.text, gaz))
+                segments = segment_tags(doc.words, doc.text) if self.segmenter else None
+                tagger.set(doc_features(doc.words, doc.text, gaz, segments))
                 for j, name in enumerate(self.names):
                     if name in known:
                         probs[:, j] = [tagger.marginal(name, t) for t in range(n)]
@@ -92,14 +96,20 @@ def train_crf(
     labelled = [(ex, [names[t] for t in ex.tags]) for ex in examples if ex.words]
     if not labelled:
         raise ValueError("no training document contains any word")
-    rows: list[tuple[Any, ...]] = [(ex.text, [(w.start, w.end, w.text) for w in ex.words], tags) for ex, tags in labelled]
+    gazetteer_tags: list[list[str] | None] = [None] * len(labelled)
     if params.gazetteer:
         spans = [word_spans(tags) for _, tags in labelled]
         gazetteer = Gazetteer.learn([(ex.words, s) for (ex, _), s in zip(labelled, spans, strict=True)])
         gazetteer.save(path.parent / GAZETTEER_FILE)
-        rows = [(*row, gazetteer.tags(ex.words, s)) for row, (ex, _), s in zip(rows, labelled, spans, strict=True)]
+        gazetteer_tags = [gazetteer.tags(ex.words, s) for (ex, _), s in zip(labelled, spans, strict=True)]
+    segments: list[list[dict[str, str]] | None] = [None] * len(labelled)
+    if params.segmenter:
+        (path.parent / SEGMENTER_FILE).write_text(json.dumps({"segmenter": SEGMENTER}), encoding="utf-8")
+        segments = [segment_tags(ex.words, ex.text) for ex, _ in labelled]
+    rows = [(ex.text, [(w.start, w.end, w.text) for w in ex.words], tags, gaz, seg)
+            for (ex, tags), gaz, seg in zip(labelled, gazetteer_tags, segments, strict=True)]
     max_iter = params.max_iterations
-    crf_params = {**params.model_dump(exclude={"gazetteer"}), "feature.possible_transitions": True}
+    crf_params = {**params.model_dump(exclude={"gazetteer", "segmenter"}), "feature.possible_transitions": True}
     work = path.parent / (path.name + ".work")
     work.mkdir(exist_ok=True)
     (work / "data.json").write_text(json.dumps(rows), encoding="utf-8")

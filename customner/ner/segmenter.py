@@ -1,0 +1,72 @@
+"""Chinese word segmentation for the feature CRF: which word each Han character belongs to, and the word's kind.
+
+The tokenizer splits Han text into single characters, so on its own the CRF must guess where words end. jieba's
+dictionary (349,000 words, each with a part of speech: ``nr`` person, ``ns`` place, ``nt`` organisation, ...) and
+its HMM for unknown words tell it, as a word segmenter tells any Chinese tagger. On MSRA news (benchmarks/
+chinese_peers.py) the CRF gains about 0.1 F1 from these features. jieba is loaded on first use (about 2 s, 100 MB),
+so projects without Chinese pay nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from customner.ner.tokenize import Word, is_han
+
+SEGMENTER = "jieba 0.42.1"  # pinned: another dictionary would give a trained model other features
+_lock = threading.Lock()
+_tagger: Any = None
+
+
+def _pos_tagger() -> Any:
+    """One jieba part-of-speech tokenizer per process; its dictionary cache kept in a private folder, not /tmp."""
+    global _tagger
+    with _lock:
+        if _tagger is None:
+            import jieba
+            import jieba.posseg
+
+            jieba.setLogLevel(logging.CRITICAL)  # it logs its dictionary loading; a failed cache write is harmless
+            cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "customner" / "jieba"
+            try:
+                cache.mkdir(mode=0o700, parents=True, exist_ok=True)
+            except OSError:
+                pass
+            tokenizer = jieba.Tokenizer()
+            tokenizer.tmp_dir = str(cache)
+            tokenizer.initialize()
+            _tagger = jieba.posseg.POSTokenizer(tokenizer)
+        return _tagger
+
+
+def segment_tags(words: Sequence[Word], text: str) -> list[dict[str, str]]:
+    """Per word: for a Han character, its place in its jieba word (B, M, E or S) with the word's part of speech,
+    and the word itself; ``{}`` for every other word."""
+    out: list[dict[str, str]] = [{} for _ in words]
+    if not any(is_han(w.text[0]) for w in words):
+        return out
+    by_start = {w.start: i for i, w in enumerate(words)}
+    offset = 0
+    for pair in _pos_tagger().cut(text):
+        word, pos = pair.word, pair.flag
+        start = text.find(word, offset)
+        if start < 0:  # jieba normalised something: leave the rest of the text without segment features
+            break
+        offset = start + len(word)
+        if len(word) == 1 and not is_han(word):
+            continue
+        for k in range(len(word)):
+            i = by_start.get(start + k)
+            if i is None or not is_han(words[i].text[0]):
+                continue
+            place = "S" if len(word) == 1 else "B" if k == 0 else "E" if k == len(word) - 1 else "M"
+            tags = {"seg": f"{place}-{pos}", "place": place, "pos": pos, "len": str(min(len(word), 5))}
+            if len(word) > 1:
+                tags["word"] = word
+            out[i] = tags
+    return out
