@@ -1,7 +1,9 @@
 """MSRA Chinese NER: what a ``zh-hans`` project gets vs a textbook character CRF, trained in the same run.
 
 The textbook CRF (sklearn-crfsuite) has the classic features of Chinese character tagging: the character and its
-+-2 neighbours, the four bigrams around it, and each one's class (Han, Latin, digit, other). customner trains
++-2 neighbours, the four bigrams around it, and each one's class (Han, Latin, digit, other);
+``crf-textbook+segmenter`` adds the word segmentation features that a Chinese project's CRF gets from config
+2027-01-17 (``customner.ner.segmenter``), to show what they are worth to any CRF. customner trains
 in-process through ``ner.train``, as a project with ``language: zh-hans`` does (``--recipe`` forces one). Sentences
 are documents; the first N training sentences; strict entity micro-F1 on all 5,000 test sentences.
 
@@ -19,6 +21,8 @@ from typing import Any
 from benchmarks.dutch_peers import RESULTS, run_customner
 from benchmarks.mit_data import load_msra
 from customner.ner.metrics import evaluate
+from customner.ner.segmenter import segment_tags
+from customner.ner.tokenize import Word
 from customner.ner.types import Entity, LabeledDocument
 
 PAD = "<pad>"
@@ -66,21 +70,37 @@ def entities(tags: list[str]) -> list[Entity]:
     return out
 
 
-def run_textbook_crf(train: list[LabeledDocument], test: list[LabeledDocument]) -> dict[str, Any]:
+def segmented_features(text: str) -> list[dict[str, Any]]:
+    """The textbook features plus the segmenter's, as the CrfTagger adds them (``features.doc_features``)."""
+    features = [textbook_features(text, i) for i in range(len(text))]
+    words = [Word(i, i + 1, c) for i, c in enumerate(text)]  # MSRA's tokens are its characters
+    segments = segment_tags(words, text)
+    for i, f in enumerate(features):
+        f.update({f"0:{k}": v for k, v in segments[i].items()})
+        for d in (-1, 1):
+            if 0 <= i + d < len(text) and segments[i + d]:
+                f[f"{d}:seg"] = segments[i + d]["seg"]
+    return features
+
+
+def run_textbook_crf(train: list[LabeledDocument], test: list[LabeledDocument], segmented: bool = False) -> dict[str, Any]:
     import sklearn_crfsuite
+
+    def features(text: str) -> list[dict[str, Any]]:
+        return segmented_features(text) if segmented else [textbook_features(text, i) for i in range(len(text))]
 
     t0 = time.monotonic()
     crf = sklearn_crfsuite.CRF(algorithm="lbfgs", c1=0.1, c2=0.1, max_iterations=100, all_possible_transitions=True)
-    crf.fit([[textbook_features(d.text, i) for i in range(len(d.text))] for d in train], [bio(d) for d in train])
+    crf.fit([features(d.text) for d in train], [bio(d) for d in train])
     train_seconds = time.monotonic() - t0
     t0 = time.monotonic()
-    predictions = [entities(crf.predict_single([textbook_features(d.text, i) for i in range(len(d.text))])) for d in test]
+    predictions = [entities(crf.predict_single(features(d.text))) for d in test]
     return {"train_seconds": train_seconds, "predict_seconds": time.monotonic() - t0, "predictions": predictions}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--systems", default="crf-textbook,customner")
+    parser.add_argument("--systems", default="crf-textbook,crf-textbook+segmenter,customner")
     parser.add_argument("--recipe", choices=["crf", "transformer"], help="force a recipe (default: the version's)")
     parser.add_argument("--version", default="latest")
     parser.add_argument("--seed", type=int, default=0)
@@ -92,7 +112,7 @@ def main() -> None:
     for size in (int(n) for n in args.train_sizes.split(",")):
         train = train_all[:size]
         for system in args.systems.split(","):
-            result = (run_textbook_crf(train, test) if system == "crf-textbook"
+            result = (run_textbook_crf(train, test, system.endswith("+segmenter")) if system.startswith("crf-textbook")
                       else run_customner(train, test, args.seed, args.recipe, args.version, "zh-hans"))
             scores = evaluate([d.spans for d in test], result.pop("predictions"), [d.text for d in test])
             name = system if system != "customner" else f"customner ({result['recipe'].split('.')[1]})"

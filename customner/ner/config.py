@@ -19,7 +19,7 @@ Which recipe serves which project:
   * From 2027-01-10, on held-out slices too small for F1 (under 100 documents), the expert mix and the temperature
     are chosen together (``training.finish_on_dev``): before, the feature CRF won the mix where it should not.
   * From 2027-01-17 the feature CRF of a Chinese project (``language`` zh-*, or documents mostly in Han characters,
-    Japanese excepted) also sees a word segmenter's words and parts of speech (``segmenter``).
+    Japanese excepted) sees a word segmenter's words and parts of speech (``segmenter``) instead of the gazetteer.
 
 Every trained model folder holds its full config as ``config.json`` (one of the models below,
 validated on write and on load), so any artifact can be traced back to, and retrained from, the
@@ -74,8 +74,10 @@ TOKEN_INT8_VERSION = "2027-01-03"
 # temperature 1 the encoder's few confident mistakes outweighed its right answers and the CRF got 0.75 of the mix
 # (MIT Restaurant at 500 documents, 3 seeds: test F1 0.6436 on average; the joint choice 0.6874).
 JOINT_MIX_VERSION = "2027-01-10"
-# From 2027-01-17 a Chinese project's feature CRF also sees jieba's word segmentation and parts of speech (MSRA news:
-# 0.5645 -> 0.67 at 5,000 training sentences, where a textbook character CRF has 0.5651).
+# From 2027-01-17 a Chinese project's feature CRF sees jieba's word segmentation and parts of speech instead of the
+# gazetteer (MSRA news, seed 0: 0.3298 -> 0.5172 at 1,000 training sentences, 0.5645 -> 0.6678 at 5,000, where a
+# textbook character CRF has 0.2635 and 0.5651; with the gazetteer as well, 0.4830 and 0.6630: on characters it fires
+# on names it has seen inside other words and costs people most).
 SEGMENTER_VERSION = "2027-01-17"
 # Share of a project's letters that must be Han characters for a project not declared Chinese to get the segmenter.
 MIN_HAN_SHARE = 0.5
@@ -268,11 +270,10 @@ def recipe_for(version: str, language: str, multilingual: bool, texts: Iterable[
 
 
 def crf_params(version: str, language: str = "", texts: Iterable[str] = ()) -> dict[str, bool]:
-    """The feature CRF's parameters that a config version (and, from 2027-01-17, a Chinese project) changes."""
-    params = {"gazetteer": True} if version >= GAZETTEER_VERSION else {}
+    """The feature CRF's parameters that a config version (and from 2027-01-17 a Chinese project) changes."""
     if version >= SEGMENTER_VERSION and is_chinese(language, texts):
-        params["segmenter"] = True
-    return params
+        return {"segmenter": True}  # the segmenter's dictionary replaces the gazetteer (above)
+    return {"gazetteer": True} if version >= GAZETTEER_VERSION else {}
 
 
 def build_config(request: TrainingRequest) -> CrfConfig | TransformerConfig:

@@ -3,7 +3,7 @@
 The tokenizer splits Han text into single characters, so on its own the CRF must guess where words end. jieba's
 dictionary (349,000 words, each with a part of speech: ``nr`` person, ``ns`` place, ``nt`` organisation, ...) and
 its HMM for unknown words tell it, as a word segmenter tells any Chinese tagger. On MSRA news (benchmarks/
-chinese_peers.py) the CRF gains about 0.1 F1 from these features. jieba is loaded on first use (about 2 s, 100 MB),
+chinese_peers.py) the CRF gains about 0.1 F1 from these features. jieba is loaded on first use (1.5 s, 170 MB),
 so projects without Chinese pay nothing.
 """
 

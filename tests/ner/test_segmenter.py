@@ -82,10 +82,10 @@ def test_which_projects_are_chinese(language: str, texts: list[str], chinese: bo
 def test_the_segmenter_comes_with_chinese_projects_of_2027_01_17_only() -> None:
     docs = people_and_places(0, 5, random.Random(1))
 
-    def segmenter(language: str, version: str) -> bool:
+    def crf(language: str, version: str) -> tuple[bool, bool]:
         config = build_config(TrainingRequest(docs, ["Location", "Person"], language, False, Path("u"), version))
-        return config.params.crf.segmenter
+        return config.params.crf.segmenter, config.params.crf.gazetteer
 
-    assert segmenter("zh-hans", "latest") and segmenter("zh-hans", "2027-01-17")
-    assert not segmenter("zh-hans", "2027-01-10")
-    assert not segmenter("ja", "latest")
+    assert crf("zh-hans", "latest") == crf("zh-hans", "2027-01-17") == (True, False)  # it replaces the gazetteer
+    assert crf("zh-hans", "2027-01-10") == (False, True)
+    assert crf("ja", "latest") == (False, True)

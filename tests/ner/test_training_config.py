@@ -39,7 +39,7 @@ SHIPPED_TRANSFORMER = {
     "joint_mix_temperature": False,  # added with 2027-01-10, likewise
 }
 LATER = {"keep_fp32": True, "per_token_int8": True, "joint_mix_temperature": True}  # 2026-12-27, 2027-01-03, 2027-01-10
-# gazetteer: True from 2026-12-20; segmenter: True for Chinese projects from 2027-01-17
+# gazetteer: True from 2026-12-20; for Chinese projects from 2027-01-17 segmenter: True instead
 SHIPPED_CRF = {"c1": 0.05, "c2": 0.05, "max_iterations": 150, "gazetteer": False, "segmenter": False}
 
 
@@ -57,7 +57,7 @@ def test_defaults_are_the_shipped_values() -> None:
     assert spanish_config.params.transformer.model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **LATER}
     chinese_config = build_config(TrainingRequest(chinese, categories_of(chinese), "zh-hans", False, Path("u")))
     assert isinstance(chinese_config, CrfConfig)
-    assert chinese_config.params.crf.model_dump() == {**SHIPPED_CRF, "gazetteer": True, "segmenter": True}
+    assert chinese_config.params.crf.model_dump() == {**SHIPPED_CRF, "segmenter": True}
     assert spanish_config.params.crf.gazetteer and not build_config(TrainingRequest(
         spanish, categories_of(spanish), "es", False, Path("unused"), "2026-12-15")).params.crf.gazetteer
 
