@@ -76,8 +76,7 @@ TOKEN_INT8_VERSION = "2027-01-03"
 JOINT_MIX_VERSION = "2027-01-10"
 # From 2027-01-17 a Chinese project's feature CRF sees jieba's word segmentation and parts of speech instead of the
 # gazetteer (MSRA news, seed 0: 0.3298 -> 0.5172 at 1,000 training sentences, 0.5645 -> 0.6678 at 5,000, where a
-# textbook character CRF has 0.2635 and 0.5651; with the gazetteer as well, 0.4830 and 0.6630: on characters it fires
-# on names it has seen inside other words and costs people most).
+# textbook character CRF has 0.2635 and 0.5651; with the gazetteer as well, 0.4830 and 0.6630, people losing most).
 SEGMENTER_VERSION = "2027-01-17"
 # Share of a project's letters that must be Han characters for a project not declared Chinese to get the segmenter.
 MIN_HAN_SHARE = 0.5
