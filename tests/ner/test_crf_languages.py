@@ -43,10 +43,17 @@ def test_crf_training_is_deterministic(tmp_path: Path) -> None:
     assert runs[0] == runs[1]
 
 
-def test_crf_cancellation(tmp_path: Path) -> None:
-    docs = load_fixture("es") * 40  # long enough that training is still running when asked to stop
-    started = time.monotonic()
+@pytest.mark.parametrize(("lang", "code", "copies"), [("es", "es", 40), ("zh", "zh-hans", 600)])
+def test_crf_cancellation(tmp_path: Path, lang: str, code: str, copies: int) -> None:
+    """Stopped promptly, also while a Chinese project's documents go through the word segmenter (config 2027-01-17)."""
+    docs = load_fixture(lang) * copies  # long enough that training is still running when asked to stop
+    version = "2026-12-01" if lang == "es" else "2027-01-17"
+    first_asked: list[float] = []  # training first asks once the documents are read: the clock starts there
+
+    def should_stop() -> bool:
+        first_asked.append(time.monotonic())
+        return first_asked[-1] - first_asked[0] > 0.3
+
     with pytest.raises(TrainingCancelled):
-        train(TrainingRequest(docs, categories_of(docs), "es", False, tmp_path, "2026-12-01",
-                              should_stop=lambda: time.monotonic() - started > 0.3))
-    assert time.monotonic() - started < 3.0
+        train(TrainingRequest(docs, categories_of(docs), code, False, tmp_path, version, should_stop=should_stop))
+    assert time.monotonic() - first_asked[0] < 3.0

@@ -105,7 +105,10 @@ def train_crf(
     segments: list[list[dict[str, str]] | None] = [None] * len(labelled)
     if params.segmenter:
         (path.parent / SEGMENTER_FILE).write_text(json.dumps({"segmenter": SEGMENTER}), encoding="utf-8")
-        segments = [segment_tags(ex.words, ex.text) for ex, _ in labelled]
+        for k, (ex, _) in enumerate(labelled):  # seconds for a large Chinese project: stay cancellable
+            segments[k] = segment_tags(ex.words, ex.text)
+            if k % 100 == 0:
+                ctx.check()
     rows = [(ex.text, [(w.start, w.end, w.text) for w in ex.words], tags, gaz, seg)
             for (ex, tags), gaz, seg in zip(labelled, gazetteer_tags, segments, strict=True)]
     max_iter = params.max_iterations
