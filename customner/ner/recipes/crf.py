@@ -36,6 +36,9 @@ GAZETTEER_FILE = "gazetteer.json"  # present when the CRF was trained with gazet
 SEGMENTER_FILE = "segmenter.json"  # present when it was trained with Chinese word segmentation features (names it)
 WEIGHTS_FILE = "weights.json"  # the expert weights, scaled by 1 / the temperature fitted on the dev slice
 EPS = 1e-6
+# Share of the CRF's training time that a Chinese project's word segmentation takes (MSRA, 20,000 sentences: 15 of
+# 188 s), for the progress bar.
+SEGMENTING_SHARE = 0.1
 
 
 class CrfExpert:
@@ -105,10 +108,11 @@ def train_crf(
     segments: list[list[dict[str, str]] | None] = [None] * len(labelled)
     if params.segmenter:
         (path.parent / SEGMENTER_FILE).write_text(json.dumps({"segmenter": SEGMENTER}), encoding="utf-8")
-        for k, (ex, _) in enumerate(labelled):  # seconds for a large Chinese project: stay cancellable
+        for k, (ex, _) in enumerate(labelled):  # a minute for a large Chinese project: report it, stay cancellable
             segments[k] = segment_tags(ex.words, ex.text)
             if k % 100 == 0:
-                ctx.check()
+                ctx.report(lo + (hi - lo) * SEGMENTING_SHARE * k / len(labelled))
+        lo += (hi - lo) * SEGMENTING_SHARE
     rows = [(ex.text, [(w.start, w.end, w.text) for w in ex.words], tags, gaz, seg)
             for (ex, tags), gaz, seg in zip(labelled, gazetteer_tags, segments, strict=True)]
     max_iter = params.max_iterations
