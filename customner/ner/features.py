@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from customner.ner.tokenize import Word, is_no_space_script
 
@@ -41,24 +42,31 @@ def _script(token: str) -> str:
     return name.split(" ", 1)[0] if name else "unknown"
 
 
-def _own(word: Word, text: str) -> dict[str, str]:
-    tok = word.text
+@lru_cache(maxsize=4096)  # the frequent words of any corpus; about 4 KB each, so at most 16 MB
+def _token_features(tok: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The features of a token's text alone, before and after ``space_before`` (crfsuite sums an item's weights in
+    its features' order): computed once per distinct token, as texts repeat their words."""
     low = tok.lower()
-    feats = {
+    head = {
         "w": low,
         "shape": shape(tok),
         "script": _script(tok),
         "len": str(min(len(tok), 8)),
         "title": str(tok[:1].isupper()),
         "upper": str(tok.isupper()),
-        "space_before": str(word.start == 0 or text[word.start - 1].isspace()),
     }
+    affixes = {}
     if not is_no_space_script(tok):
         for k in (1, 2, 3, 4):
             if len(low) > k:
-                feats[f"p{k}"] = low[:k]
-                feats[f"s{k}"] = low[-k:]
-    return feats
+                affixes[f"p{k}"] = low[:k]
+                affixes[f"s{k}"] = low[-k:]
+    return head, affixes
+
+
+def _own(word: Word, text: str) -> dict[str, str]:
+    head, affixes = _token_features(word.text)
+    return {**head, "space_before": str(word.start == 0 or text[word.start - 1].isspace()), **affixes}
 
 
 def doc_features(
