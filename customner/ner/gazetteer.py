@@ -58,8 +58,12 @@ class Gazetteer:
             own_labelled, own_seen = set(_doc_phrases(words, own_spans)), self._occurring(keys)
             find, longest = (lambda phrase: self._category(phrase, own_labelled, own_seen)), MAX_WORDS
         out = [""] * len(keys)
+        starts = self._first_words
         i = 0
         while i < len(keys):
+            if keys[i] not in starts:  # most words begin no phrase: skip the lookups
+                i += 1
+                continue
             for n in range(min(longest, len(keys) - i), 0, -1):
                 category = find(tuple(keys[i:i + n]))
                 if category:
@@ -77,6 +81,11 @@ class Gazetteer:
         Computed on first use, so a gazetteer must be complete (learnt or loaded) before it tags.
         """
         return {p: c for p in self.labelled if (c := self._category(p, set(), set()))}
+
+    @cached_property
+    def _first_words(self) -> frozenset[str]:
+        """The first word of every labelled phrase (complete gazetteer only, as ``_served``)."""
+        return frozenset(phrase[0] for phrase in self.labelled)
 
     @cached_property
     def _served_longest(self) -> int:
