@@ -11,7 +11,10 @@ the training worker with Celery, in the same process in-process) and its p99 is 
         --training-project mit --training-config latest                            # the README's setting
 
 `--training-project mit` trains on MIT Restaurant (../shared/datasets/mit_restaurant), a long training; the
-default trains the bundled demo project. Needs PostgreSQL and Redis on 127.0.0.1 (see tests/scale/services.py).
+default trains the bundled demo project. `--runtime-config latest` serves a transformer model instead of the fast
+CRF; after the last mode, the in-process mode's model folder analyzes the same texts in this process (one call), so
+each mode's documents/s has its share of in-process throughput beside it. Needs PostgreSQL and Redis on 127.0.0.1
+(see tests/scale/services.py).
 """
 
 from __future__ import annotations
@@ -58,11 +61,11 @@ def wait(client: httpx.Client, location: str, interval: float = 0.5) -> dict[str
         time.sleep(interval)
 
 
-def prepare(client: httpx.Client) -> None:
-    """The runtime project: demo data, the fast CRF config, one deployment."""
+def prepare(client: httpx.Client, config: str) -> None:
+    """The runtime project: demo data, ``config`` (by default the fast CRF), one deployment."""
     wait(client, client.post(f"{AUTHORING}/{PROJECT}/:import", params=VERSION, json=demo_project()).headers["operation-location"])
     wait(client, client.post(f"{AUTHORING}/{PROJECT}/:train", params=VERSION, json={
-        "modelLabel": "m", "trainingConfigVersion": "2024-06-01",
+        "modelLabel": "m", "trainingConfigVersion": config,
         "evaluationOptions": {"kind": "manual"}}).headers["operation-location"])
     wait(client, client.put(f"{AUTHORING}/{PROJECT}/deployments/{DEPLOYMENT}", params=VERSION,
                             json={"trainedModelLabel": "m"}).headers["operation-location"])
@@ -85,10 +88,30 @@ def start_training(client: httpx.Client, project: str, config: str) -> str:
     return location
 
 
+def job_texts(index: int) -> list[str]:
+    return [TEXTS[(index + i) % len(TEXTS)] for i in range(25)]
+
+
+def in_process_documents_per_second(workdir: Path, jobs: int) -> float:
+    """The served model folder (the runtime project's, under ``workdir``) on the bursts' texts in one call: best of 3."""
+    from customner.ner import load
+
+    (config,) = [p for p in workdir.rglob(f"models/{PROJECT}/*/config.json")]
+    predictor = load(config.parent)
+    texts = [text for index in range(jobs) for text in job_texts(index)]
+    predictor.predict(texts[:64])
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        predictor.predict(texts)
+        best = min(best, time.perf_counter() - t0)
+    return len(texts) / best
+
+
 def burst(apis: list[str], jobs: int, clients: int) -> dict[str, float]:
     def one(index: int) -> float:
         with httpx.Client(base_url=apis[index % len(apis)], headers=HEADERS, timeout=120) as client:
-            documents = [{"id": str(i), "text": TEXTS[(index + i) % len(TEXTS)]} for i in range(25)]
+            documents = [{"id": str(i), "text": text} for i, text in enumerate(job_texts(index))]
             started = time.perf_counter()
             response = client.post("/language/analyze-text/jobs", params=VERSION, json={
                 "analysisInput": {"documents": documents},
@@ -128,7 +151,7 @@ def run_mode(name: str, runtime_workers: int, args: argparse.Namespace, workdir:
             for number in range(runtime_workers):
                 processes.worker(f"runtime-{number}", queues="runtime", concurrency=args.worker_threads)
         with httpx.Client(base_url=apis[0], headers=HEADERS, timeout=120) as client:
-            prepare(client)
+            prepare(client, args.runtime_config)
             burst(apis, max(2, args.clients), args.clients)  # warm up: every model cache loaded
             result: dict[str, Any] = {"mode": name, "idle": burst(apis, args.jobs, args.clients)}
             if args.during_training:
@@ -146,6 +169,7 @@ def main() -> None:
     parser.add_argument("--during-training", action="store_true", help="repeat the burst while a training runs")
     parser.add_argument("--training-project", choices=("demo", "mit"), default="demo")
     parser.add_argument("--training-config", default="2024-06-01", help="e.g. latest (the transformer recipe)")
+    parser.add_argument("--runtime-config", default="2024-06-01", help="the served model's config, e.g. latest")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / "scale_runtime.json")
     args = parser.parse_args()
     results = []
@@ -155,12 +179,17 @@ def main() -> None:
             workdir.mkdir()
             results.append(run_mode(name, workers, args, workdir))
             print(json.dumps(results[-1]))
+        in_process = in_process_documents_per_second(Path(folder) / "0", args.jobs)
+    for row in results:
+        row["share_of_in_process"] = round(row["idle"]["documents_per_second"] / in_process, 2)
+    print(f"in-process, the same model in one call: {in_process:.1f} documents/s")
     args.output.write_text(json.dumps({"settings": vars(args) | {"output": str(args.output)}, "results": results}, indent=2) + "\n")
-    print("\n| mode | documents/s | p50 s | p99 s | p99 s during training |\n|---|---|---|---|---|")
+    print("\n| mode | documents/s | share of in-process | p50 s | p99 s | p99 s during training |\n|---|---|---|---|---|---|")
     for row in results:
         during = row.get("during_training", {}).get("p99_seconds", "–")
         idle = row["idle"]
-        print(f"| {row['mode']} | {idle['documents_per_second']} | {idle['p50_seconds']} | {idle['p99_seconds']} | {during} |")
+        print(f"| {row['mode']} | {idle['documents_per_second']} | {row['share_of_in_process']} | {idle['p50_seconds']} "
+              f"| {idle['p99_seconds']} | {during} |")
 
 
 if __name__ == "__main__":
