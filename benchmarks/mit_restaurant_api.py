@@ -93,12 +93,11 @@ def runtime_latency(client: httpx.Client, texts: list[str], jobs: int, concurren
             "p99_seconds": latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))]}
 
 
-def in_process_documents_per_second(data_dir: Path, texts: list[str]) -> float:
-    """The deployed model folder (the only one trained) analyzing ``texts`` in one call: best of 3."""
+def in_process_documents_per_second(model_dir: Path, texts: list[str]) -> float:
+    """A model folder analyzing ``texts`` in this process, in one call: best of 3."""
     from customner.ner import load
 
-    (config,) = [p for p in data_dir.rglob("config.json") if (p.parent / "meta.json").exists()]
-    predictor = load(config.parent)
+    predictor = load(model_dir)
     predictor.predict(texts[:64])
     best = float("inf")
     for _ in range(3):
@@ -155,7 +154,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    in_process = in_process_documents_per_second(data_dir, test_texts)
+    (config,) = [p for p in data_dir.rglob("config.json") if (p.parent / "meta.json").exists()]  # the one model
+    in_process = in_process_documents_per_second(config.parent, test_texts)
 
     evaluation = summary["customEntityRecognitionEvaluation"]
     train_count = sum(d["dataset"] == "Train" for d in documents)

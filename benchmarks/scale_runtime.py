@@ -32,6 +32,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks.mit_restaurant_api import in_process_documents_per_second
 from tests.scale.services import HEADERS, ROOT, Stack, postgres_database, redis_database, stack_env
 
 AUTHORING = "/language/authoring/analyze-text/projects"
@@ -90,22 +91,6 @@ def start_training(client: httpx.Client, project: str, config: str) -> str:
 
 def job_texts(index: int) -> list[str]:
     return [TEXTS[(index + i) % len(TEXTS)] for i in range(25)]
-
-
-def in_process_documents_per_second(workdir: Path, jobs: int) -> float:
-    """The served model folder (the runtime project's, under ``workdir``) on the bursts' texts in one call: best of 3."""
-    from customner.ner import load
-
-    (config,) = [p for p in workdir.rglob(f"models/{PROJECT}/*/config.json")]
-    predictor = load(config.parent)
-    texts = [text for index in range(jobs) for text in job_texts(index)]
-    predictor.predict(texts[:64])
-    best = float("inf")
-    for _ in range(3):
-        t0 = time.perf_counter()
-        predictor.predict(texts)
-        best = min(best, time.perf_counter() - t0)
-    return len(texts) / best
 
 
 def burst(apis: list[str], jobs: int, clients: int) -> dict[str, float]:
@@ -179,7 +164,9 @@ def main() -> None:
             workdir.mkdir()
             results.append(run_mode(name, workers, args, workdir))
             print(json.dumps(results[-1]))
-        in_process = in_process_documents_per_second(Path(folder) / "0", args.jobs)
+        (config,) = (Path(folder) / "0").rglob(f"models/{PROJECT}/*/config.json")  # the in-process mode's model
+        texts = [text for index in range(args.jobs) for text in job_texts(index)]
+        in_process = in_process_documents_per_second(config.parent, texts)
     for row in results:
         row["share_of_in_process"] = round(row["idle"]["documents_per_second"] / in_process, 2)
     print(f"in-process, the same model in one call: {in_process:.1f} documents/s")
