@@ -20,6 +20,7 @@ from typing import Any
 
 from benchmarks.dutch_peers import RESULTS, run_customner
 from benchmarks.mit_data import load_msra
+from customner.ner.features import segment_features
 from customner.ner.metrics import evaluate
 from customner.ner.segmenter import segment_tags
 from customner.ner.tokenize import Word
@@ -76,10 +77,7 @@ def segmented_features(text: str) -> list[dict[str, Any]]:
     words = [Word(i, i + 1, c) for i, c in enumerate(text)]  # MSRA's tokens are its characters
     segments = segment_tags(words, text)
     for i, f in enumerate(features):
-        f.update({f"0:{k}": v for k, v in segments[i].items()})
-        for d in (-1, 1):
-            if 0 <= i + d < len(text) and segments[i + d]:
-                f[f"{d}:seg"] = segments[i + d]["seg"]
+        f.update(segment_features(segments, i))
     return features
 
 

@@ -104,9 +104,15 @@ def doc_features(
                 if 0 <= i + d < n and gazetteer[i + d]:
                     f[f"{d}:gaz"] = gazetteer[i + d]
         if segments is not None:
-            f.update({f"0:{k}": v for k, v in segments[i].items()})
-            for d in (-1, 1):
-                if 0 <= i + d < n and segments[i + d]:
-                    f[f"{d}:seg"] = segments[i + d]["seg"]
+            f.update(segment_features(segments, i))
         out.append(f)
     return out
+
+
+def segment_features(segments: Sequence[dict[str, str]], i: int) -> dict[str, str]:
+    """Word ``i``'s segmenter features: its own tags, and its neighbours' place and part of speech."""
+    f = {f"0:{k}": v for k, v in segments[i].items()}
+    for d in (-1, 1):
+        if 0 <= i + d < len(segments) and segments[i + d]:
+            f[f"{d}:seg"] = segments[i + d]["seg"]
+    return f

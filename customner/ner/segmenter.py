@@ -59,8 +59,6 @@ def segment_tags(words: Sequence[Word], text: str) -> list[dict[str, str]]:
         if start < 0:  # jieba normalised something: leave the rest of the text without segment features
             break
         offset = start + len(word)
-        if len(word) == 1 and not is_han(word):
-            continue
         for k in range(len(word)):
             i = by_start.get(start + k)
             if i is None or not is_han(words[i].text[0]):
