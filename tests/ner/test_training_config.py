@@ -161,6 +161,9 @@ def test_a_first_model_for_suggestions_gets_the_quick_schedule_only_when_asked(t
     assert transformer(quick=True).model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **QUICK, **LATER}
     assert transformer(quick=False).model_dump() == {**SHIPPED_TRANSFORMER, **TOKEN_BUDGET, **LATER}
     assert QUICK["doc_passes"] < SHIPPED_TRANSFORMER["doc_passes"]
+    # a first model within a minute on any CPU, the job around the training included (a slow CPU shortens fine-tuning)
+    assert transformer(quick=True).max_seconds == 55.0
+    assert transformer(quick=False).max_seconds == TOKEN_BUDGET["max_seconds"] == 840.0
     # the CRF recipe is fast already: a quick request gets the same config
     assert build_config(TrainingRequest([], ["a"], "nl", False, tmp_path, quick=True)) == \
         build_config(TrainingRequest([], ["a"], "nl", False, tmp_path))
