@@ -10,7 +10,7 @@ from typing import Any
 
 from customner.api.surfaces import RUNTIME_GA, RUNTIME_SURFACES, RUNTIME_V32, Surface
 from customner.clock import iso_precise, iso_seconds
-from customner.jobs.lifecycle import JobStatus
+from customner.jobs.status import JobStatus
 from customner.services.analysis import AnalysisJob, DocumentResult, ErrorInfo, TaskOutcome
 
 DEFAULT_PAGE = 20

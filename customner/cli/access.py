@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from customner import errors
-from customner.access import keys, users
 from customner.cli.root import app, settings_or_exit
-from customner.store.database import Database, migrate
+
+if TYPE_CHECKING:
+    from customner.store.database import Database
 
 console = Console()
 users_app = typer.Typer(help="Studio users and their roles (owner, reviewer, annotator).", no_args_is_help=True)
@@ -26,6 +27,8 @@ DataDir = Annotated[Path, typer.Option(envvar="CUSTOMNER_DATA_DIR", help="The se
 
 def open_database(data_dir: Path) -> Database:
     """The database ``serve`` would use with this data folder (or CUSTOMNER_DATABASE_URL), migrated to the newest schema."""
+    from customner.store.database import Database, migrate  # here, not at the top: every CLI command would load it
+
     settings = settings_or_exit(data_dir=data_dir)
     database = Database(settings.resolved_database_url)  # creates the folder of a new SQLite file first
     migrate(settings.resolved_database_url)
@@ -52,6 +55,8 @@ def add_user(
     data_dir: DataDir = Path("customner-data"),
 ) -> None:
     """Create a Studio user (the password is asked for, or read from standard input)."""
+    from customner.access import users
+
     database = open_database(data_dir)
     try:
         user = users.add(database, name, role, _read_password(password_stdin))
@@ -63,6 +68,8 @@ def add_user(
 @users_app.command("list")
 def list_users(data_dir: DataDir = Path("customner-data")) -> None:
     """List Studio users and their roles."""
+    from customner.access import users
+
     table = Table("user", "role", "created")
     for user in users.listing(open_database(data_dir)):
         table.add_row(user.name, user.role, user.created_at.isoformat(timespec="seconds"))
@@ -72,6 +79,8 @@ def list_users(data_dir: DataDir = Path("customner-data")) -> None:
 @users_app.command("remove")
 def remove_user(name: Annotated[str, typer.Argument()], data_dir: DataDir = Path("customner-data")) -> None:
     """Delete a Studio user; their sessions end at once."""
+    from customner.access import users
+
     try:
         users.remove(open_database(data_dir), name)
     except errors.ServiceError as error:
@@ -87,6 +96,8 @@ def create_key(
     data_dir: DataDir = Path("customner-data"),
 ) -> None:
     """Create a key and print it, alone on the last line. It is shown only this once."""
+    from customner.access import keys
+
     try:
         key, info = keys.create(open_database(data_dir), name, scope, project or [])
     except errors.ServiceError as error:
@@ -99,6 +110,8 @@ def create_key(
 @keys_app.command("list")
 def list_keys(data_dir: DataDir = Path("customner-data")) -> None:
     """List named keys (never the keys themselves: only their first characters)."""
+    from customner.access import keys
+
     table = Table("key", "starts with", "scope", "projects", "created")
     for info in keys.listing(open_database(data_dir)):
         table.add_row(info.name, info.prefix + "…", info.scope, ", ".join(info.projects) or "all",
@@ -109,6 +122,8 @@ def list_keys(data_dir: DataDir = Path("customner-data")) -> None:
 @keys_app.command("revoke")
 def revoke_key(name: Annotated[str, typer.Argument()], data_dir: DataDir = Path("customner-data")) -> None:
     """Revoke a key: every server refuses it from the next request on."""
+    from customner.access import keys
+
     try:
         keys.revoke(open_database(data_dir), name)
     except errors.ServiceError as error:

@@ -10,10 +10,11 @@ from typing import Any
 
 import httpx
 
-from customner.api.authoring.render import PREFIX
-from customner.jobs.lifecycle import TERMINAL
+from customner.jobs.status import TERMINAL
 
-AUTHORING = PREFIX  # the authoring API's project paths, as the server mounts them
+# The authoring API's project paths (the server's ``api.authoring.render.PREFIX``; a test keeps them equal). Not
+# imported from there: that would load the whole server into every CLI command.
+AUTHORING = "/language/authoring/analyze-text/projects"
 API_VERSION = "2023-04-01"
 
 

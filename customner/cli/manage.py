@@ -18,7 +18,7 @@ from rich.table import Table
 from customner.cli.http import AUTHORING, ApiError, Client
 from customner.cli.lifecycle import DataDir, Endpoint, Key, _client, _fail, console
 from customner.cli.root import app
-from customner.jobs.lifecycle import TERMINAL
+from customner.jobs.status import TERMINAL
 
 T = TypeVar("T")
 DEFAULT_ENDPOINT = "http://127.0.0.1:5000"

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from customner.app import create_app
-from customner.assembly import build_context
 from customner.cli.root import app, settings_or_exit
-from customner.context import AppContext
-from customner.demo.bootstrap import DEPLOYMENT, PROJECT, ensure_demo
-from customner.observability import configure_logging
+
+if TYPE_CHECKING:
+    from customner.context import AppContext
 
 console = Console(stderr=True)
 
@@ -28,6 +25,13 @@ def serve(
     demo: Annotated[bool, typer.Option(help="First create the ready-trained demo project and deployment.")] = False,
 ) -> None:
     """Start the service."""
+    # The server is imported here, not at the top: every other CLI command would pay for loading it.
+    import uvicorn
+
+    from customner.app import create_app
+    from customner.assembly import build_context
+    from customner.observability import configure_logging
+
     settings = settings_or_exit(data_dir=data_dir)
     configure_logging(settings.log_format)
     key, generated = settings.ensure_api_key()
@@ -44,6 +48,8 @@ def serve(
 
 
 def _bootstrap_demo(context: AppContext) -> None:
+    from customner.demo.bootstrap import DEPLOYMENT, PROJECT, ensure_demo
+
     context.jobs.start()
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),

@@ -5,18 +5,16 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from prometheus_client import start_http_server
-from sqlalchemy.exc import OperationalError
 
-from customner.assembly import build_context
 from customner.cli.root import app, settings_or_exit
-from customner.context import AppContext
 from customner.jobs.registry import QUEUES
-from customner.observability import configure_logging
-from customner.settings import Settings
+
+if TYPE_CHECKING:
+    from customner.context import AppContext
+    from customner.settings import Settings
 
 log = logging.getLogger("customner.worker")
 DATABASE_RETRY_SECONDS = 5
@@ -33,6 +31,12 @@ def worker(
     metrics_host: Annotated[str, typer.Option(help="Interface for --metrics-port.")] = "127.0.0.1",
 ) -> None:
     """Run jobs (runtime analysis, authoring, training) queued by `customner serve` processes."""
+    # Imported here, not at the top: every other CLI command would pay for loading them.
+    from prometheus_client import start_http_server
+
+    from customner.jobs.celery_engine import CeleryJobEngine
+    from customner.observability import configure_logging
+
     settings = settings_or_exit(data_dir=data_dir, job_engine="celery")
     configure_logging(settings.log_format)
     names = [name.strip() for name in queues.split(",") if name.strip()]
@@ -41,8 +45,6 @@ def worker(
         raise typer.BadParameter(f"unknown queue(s) {', '.join(unknown) or '(none)'}; queues: {', '.join(QUEUES)}",
                                  param_hint="--queues")
     context = _connect(settings)
-    from customner.jobs.celery_engine import CeleryJobEngine
-
     engine = context.jobs
     assert isinstance(engine, CeleryJobEngine)
     if metrics_port:
@@ -53,6 +55,10 @@ def worker(
 
 def _connect(settings: Settings) -> AppContext:
     """Build the context, waiting for the database rather than dying while it starts."""
+    from sqlalchemy.exc import OperationalError
+
+    from customner.assembly import build_context
+
     while True:
         try:
             return build_context(settings)

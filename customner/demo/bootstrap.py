@@ -11,7 +11,8 @@ from sqlalchemy import select
 from customner.context import AppContext
 from customner.formats.azure_project import ProjectFile
 from customner.jobs import lifecycle
-from customner.jobs.lifecycle import JobRecord, JobStatus
+from customner.jobs.lifecycle import JobRecord
+from customner.jobs.status import JobStatus
 from customner.services import deployments, training, transfer
 from customner.store.tables import Deployment
 

@@ -1,6 +1,7 @@
 """Job engines: where asynchronous work runs. Job state lives in the database and only ``jobs.lifecycle`` touches it.
 
-``lifecycle`` the lifecycle: JobStatus and the only functions that read or change a job row
+``status``    JobStatus: Azure's job states
+``lifecycle`` the lifecycle: the only functions that read or change a job row
 ``registry``  job kinds, their queues and the functions that run them (assembled in ``customner.assembly``)
 ``runner``    runs one job to a terminal state, in any engine
 ``engine``    the engine interface and the in-process (thread pool) engine

@@ -16,10 +16,10 @@ from sqlalchemy.exc import OperationalError
 
 from customner import errors
 from customner.jobs import lifecycle
-from customner.jobs.lifecycle import JobStatus
 from customner.jobs.maintenance import Maintenance
 from customner.jobs.registry import QUEUES, JobRegistry
 from customner.jobs.runner import RunningJobs, run_job, worker_name
+from customner.jobs.status import JobStatus
 
 if TYPE_CHECKING:
     from customner.context import AppContext

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 from customner.errors import JobFailure, ServiceError
 from customner.jobs import lifecycle
-from customner.jobs.lifecycle import Cancelled, JobStatus
+from customner.jobs.lifecycle import Cancelled
 from customner.jobs.registry import JobRegistry
+from customner.jobs.status import JobStatus
 from customner.observability import JOB_SECONDS, request_id
 from customner.observability import job_id as job_id_var
 

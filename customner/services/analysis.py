@@ -18,8 +18,9 @@ from sqlalchemy import select
 from customner import errors
 from customner.clock import utcnow
 from customner.jobs import lifecycle
-from customner.jobs.lifecycle import TERMINAL, Cancelled, JobRecord, JobStatus
+from customner.jobs.lifecycle import Cancelled, JobRecord
 from customner.jobs.registry import RUNTIME, job_function
+from customner.jobs.status import TERMINAL, JobStatus
 from customner.ner.offsets import OffsetMapper, StringIndexType
 from customner.services.names import text_problem
 from customner.store.tables import Deployment, Project

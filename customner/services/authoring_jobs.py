@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from customner import errors
 from customner.clock import utcnow
 from customner.jobs import lifecycle
-from customner.jobs.lifecycle import TERMINAL, JobRecord, JobStatus
+from customner.jobs.lifecycle import JobRecord
+from customner.jobs.status import TERMINAL, JobStatus
 from customner.store.tables import Job
 
 if TYPE_CHECKING:

@@ -13,8 +13,9 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import delete
 
 from customner import errors, ner
-from customner.jobs.lifecycle import JobRecord, JobStatus
+from customner.jobs.lifecycle import JobRecord
 from customner.jobs.registry import job_function
+from customner.jobs.status import JobStatus
 from customner.services import authoring_jobs, projects, training
 from customner.services.documents import load_assets
 from customner.services.evaluation import EvaluationOptions

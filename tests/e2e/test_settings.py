@@ -10,7 +10,7 @@ from pathlib import Path
 
 def start_and_stop(data_dir: Path, env: dict[str, str]) -> str:
     """Run `customner serve` briefly and return what it printed."""
-    script = ("import sys, pathlib; from customner.cli import server; server.uvicorn.run = lambda *a, **k: None; "
+    script = ("import sys, pathlib, uvicorn; from customner.cli import server; uvicorn.run = lambda *a, **k: None; "
               "server.serve(host='127.0.0.1', port=1, data_dir=pathlib.Path(sys.argv[1]), demo=False)")
     process = subprocess.run([sys.executable, "-c", script, str(data_dir)], env=env, capture_output=True, text=True, timeout=120)
     assert process.returncode == 0, process.stderr

@@ -13,9 +13,9 @@ from customner.assembly import build_context, job_registry
 from customner.clock import utcnow
 from customner.context import AppContext
 from customner.jobs import lifecycle
-from customner.jobs.lifecycle import TERMINAL, JobStatus
 from customner.jobs.maintenance import Maintenance
 from customner.jobs.runner import RunningJobs, run_job
+from customner.jobs.status import TERMINAL, JobStatus
 from customner.services import training, transfer
 from customner.settings import Settings
 from customner.store.tables import Job

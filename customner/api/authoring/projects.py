@@ -15,7 +15,7 @@ from customner.api.common import AuthoringVersion, Context, Paging, accepted, js
 from customner.api.surfaces import AUTHORING
 from customner.formats import registry
 from customner.formats.azure_project import ProjectFile
-from customner.jobs.lifecycle import JobStatus
+from customner.jobs.status import JobStatus
 from customner.services import authoring_jobs, exchange, projects, transfer
 
 router = APIRouter(route_class=AUTHORING.route_class, tags=["authoring: projects"])

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 from customner import ner
 from customner.clock import utcnow
 from customner.jobs import lifecycle
-from customner.jobs.lifecycle import Cancelled, JobStatus
+from customner.jobs.lifecycle import Cancelled
 from customner.jobs.registry import TRAINING, job_function
+from customner.jobs.status import JobStatus
 from customner.ner.types import TrainingRequest
 from customner.services import authoring_jobs, projects
 from customner.services.documents import load_assets, snapshot_of

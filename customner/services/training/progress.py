@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict
 
 from customner.clock import utcnow
 from customner.jobs import lifecycle
-from customner.jobs.lifecycle import JobRecord, JobStatus
+from customner.jobs.lifecycle import JobRecord
+from customner.jobs.status import JobStatus
 from customner.services.training.options import TrainingPayload
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from customner import errors, ner
 from customner.jobs import lifecycle
-from customner.jobs.lifecycle import TERMINAL, JobRecord
+from customner.jobs.lifecycle import JobRecord
+from customner.jobs.status import TERMINAL
 from customner.services import authoring_jobs, projects
 from customner.services.names import MAX_MODELS, check_resource_name
 from customner.services.training.options import EvaluationOptions, TrainingOptions, TrainingPayload

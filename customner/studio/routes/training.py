@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, Response
 
 from customner import ner
-from customner.jobs.lifecycle import TERMINAL
+from customner.jobs.status import TERMINAL
 from customner.services import training
 from customner.services.labeling import overview
 from customner.studio.web import Studio, StudioRoute, flash, redirect, render
