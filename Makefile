@@ -9,13 +9,11 @@ demo: install
 
 install: $(VENV)/.installed
 
-# --no-compile: Python compiles what it imports on first use; compiling all of torch and the rest here took about
-# 100 of the 185 s of an install on a slow CPU (AMD EPYC Zen 1)
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet --no-compile torch==2.13.0
-	$(VENV)/bin/pip install --quiet --no-compile -e ".[dev]"
+	$(VENV)/bin/pip install --quiet torch==2.13.0
+	$(VENV)/bin/pip install --quiet -e ".[dev]"
 	touch $@
 
 test: install

@@ -18,7 +18,7 @@ make_venv() {
   echo "$name: creating with $pins"
   rm -rf "$dir"
   "$PYTHON" -m venv "$dir"
-  "$dir/bin/python" -m pip install --quiet --no-compile --disable-pip-version-check "$@"
+  "$dir/bin/python" -m pip install --quiet --disable-pip-version-check "$@"
   "$dir/bin/python" -c "import azure.ai.textanalytics"
   echo "$pins" > "$marker"
 }
