@@ -12,15 +12,16 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "Chromium is missing: run 'sudo apt-get install -y chromium chromium-driver' for the Studio tests" >&2
   fi
 fi
+# mypy (--strict on the packages listed in pyproject's [tool.mypy] files) takes about 100 s of one core on a slow
+# machine: it starts first, runs while the SDK venvs install (mostly waiting on pip) and beside pytest, whose workers
+# often wait on servers and browsers; its verdict comes last.
+mypy_log=$(mktemp)
+"$VENV/bin/mypy" >"$mypy_log" 2>&1 &
+mypy_pid=$!
 # The official Azure SDKs, each in a venv of its own (their versions conflict).
 if [ -f scripts/sdk_venvs.sh ]; then bash scripts/sdk_venvs.sh; fi
 
 "$VENV/bin/ruff" check customner tests benchmarks scripts
-# mypy (--strict on the packages listed in pyproject's [tool.mypy] files) takes about 100 s of one core on a slow
-# machine: it runs beside pytest, whose workers often wait on servers and browsers, and its verdict comes last.
-mypy_log=$(mktemp)
-"$VENV/bin/mypy" >"$mypy_log" 2>&1 &
-mypy_pid=$!
 # Two pytest workers (TEST_WORKERS=0: one process), each taking whole files so a module's fixtures are built once;
 # every test makes its own databases, Redis numbers, ports and folders, so workers never share state. Each worker
 # trains the demo deployment once (tests/conftest.py): grouping its files onto one worker with xdist_group marks
