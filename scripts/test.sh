@@ -24,7 +24,7 @@ if [ -f scripts/sdk_venvs.sh ]; then bash scripts/sdk_venvs.sh; fi
 "$VENV/bin/ruff" check customner tests benchmarks scripts
 # Compile our own modules once: where PYTHONDONTWRITEBYTECODE is set (as on the CI machines) every server, worker
 # and CLI process the tests start would otherwise compile them again (about 1.5 s per server start on a slow CPU).
-"$VENV/bin/python" -m compileall -q customner tests >/dev/null
+"$VENV/bin/python" -m compileall -q customner >/dev/null
 # Two pytest workers (TEST_WORKERS=0: one process), each taking whole files so a module's fixtures are built once;
 # every test makes its own databases, Redis numbers, ports and folders, so workers never share state. Each worker
 # trains the demo deployment once (tests/conftest.py): grouping its files onto one worker with xdist_group marks

@@ -52,10 +52,13 @@ class JobRecord:
     def of(cls, row: Job) -> JobRecord:
         return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
 
+
 class Cancelled(Exception):
     """Raised by a job function that noticed its cancellation request."""
 
+
 # ---------------------------------------------------------------- create and read
+
 
 def new(kind: str, *, ttl: timedelta, project_name: str | None = None, scope: str | None = None,
         payload: dict[str, Any] | None = None, result: dict[str, Any] | None = None, job_id: str | None = None) -> Job:
@@ -68,6 +71,7 @@ def new(kind: str, *, ttl: timedelta, project_name: str | None = None, scope: st
         attempts=0, request_id=request_id.get(),
     )
 
+
 def create(db: Database, kind: str, **fields: Any) -> Job:
     """Save a new ``notStarted`` job; the caller enqueues it after this commit."""
     job = new(kind, **fields)
@@ -75,15 +79,18 @@ def create(db: Database, kind: str, **fields: Any) -> Job:
         session.add(job)
     return job
 
+
 def load(db: Database, job_id: str) -> JobRecord | None:
     """A detached snapshot of one job, or None."""
     with db.session() as session:
         row = session.get(Job, job_id)
         return None if row is None else JobRecord.of(row)
 
+
 def load_in(session: Session, job_id: str) -> Job | None:
     """One job, read inside the caller's transaction (a job function reading its payload with other rows)."""
     return session.get(Job, job_id)
+
 
 def load_running(db: Database, job_id: str) -> JobRecord:
     """The row of the job a job function is running; it cannot vanish while it runs."""
@@ -92,10 +99,12 @@ def load_running(db: Database, job_id: str) -> JobRecord:
         raise LookupError(f"job {job_id} vanished while running")
     return job
 
+
 def find_active(session: Session, kind: str, project_name: str) -> Job | None:
     """An unfinished job of this kind for a project (inside the caller's transaction)."""
     return session.scalars(select(Job).where(
         Job.kind == kind, Job.project_name == project_name, Job.status.in_(ACTIVE))).first()
+
 
 def list_for_project(db: Database, kind: str, project_name: str, skip: int, top: int) -> tuple[list[JobRecord], int]:
     """Unexpired jobs of one kind for a project, oldest first, and their total."""
@@ -104,6 +113,7 @@ def list_for_project(db: Database, kind: str, project_name: str, skip: int, top:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.scalars(query.order_by(Job.created_at).offset(skip).limit(top)).all()
         return [JobRecord.of(row) for row in rows], total
+
 
 def wait(db: Database, job_id: str, timeout: float = 30.0, interval: float = 0.1,
          on_poll: Callable[[JobRecord], None] | None = None) -> JobRecord:
@@ -119,7 +129,9 @@ def wait(db: Database, job_id: str, timeout: float = 30.0, interval: float = 0.1
             return job
         time.sleep(interval)
 
+
 # ---------------------------------------------------------------- change
+
 
 def progress(db: Database, job_id: str, *, fraction: float | None = None, result: dict[str, Any] | None = None,
              update_result: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> bool:
@@ -137,6 +149,7 @@ def progress(db: Database, job_id: str, *, fraction: float | None = None, result
         job.updated_at = job.heartbeat_at = utcnow()
         return bool(job.cancel_requested)
 
+
 def warn(db: Database, job_id: str, warning: dict[str, Any]) -> None:
     """Add a warning (``code``, ``message``) that the job's answer lists: something the user should know."""
     with db.session() as session:
@@ -144,9 +157,11 @@ def warn(db: Database, job_id: str, warning: dict[str, Any]) -> None:
         if job is not None:
             job.warnings = [*job.warnings, warning]
 
+
 def cancel_requested(db: Database, job_id: str) -> bool:
     job = load(db, job_id)
     return job is None or bool(job.cancel_requested)
+
 
 def request_cancel(db: Database, job_id: str,
                    cancelled_result: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> str:
@@ -172,6 +187,7 @@ def request_cancel(db: Database, job_id: str,
         job.updated_at = utcnow()
         return before
 
+
 def finish(db: Database, job_id: str, status: JobStatus, *, error: dict[str, Any] | None = None,
            errors: list[dict[str, Any]] | None = None, result: dict[str, Any] | None = None) -> bool:
     """Move a job to a terminal status once; returns False when it was already terminal (or gone)."""
@@ -188,12 +204,15 @@ def finish(db: Database, job_id: str, status: JobStatus, *, error: dict[str, Any
         _finish_row(job, status)
         return True
 
+
 def _finish_row(job: Job, status: str) -> None:
     now = utcnow()
     job.status = str(status)
     job.updated_at = job.finished_at = now
 
+
 # ---------------------------------------------------------------- engine side
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -203,6 +222,7 @@ class Claim:
     kind: str = ""
     request_id: str | None = None
     reason: str = ""
+
 
 def claim(db: Database, job_id: str, worker: str, *, stale_after: float, resumable: bool) -> Claim:
     """Take a delivered job for this worker, exactly once even when the broker delivers it twice.
@@ -236,6 +256,7 @@ def claim(db: Database, job_id: str, worker: str, *, stale_after: float, resumab
         job.attempts = (job.attempts or 0) + 1
         return Claim(True, job.kind, job.request_id)
 
+
 def lost_error(kind: str, worker: str | None) -> dict[str, Any]:
     who = f"the worker '{worker}'" if worker else "the process"
     what = "training" if kind == "train" else f"'{kind}' job"
@@ -243,12 +264,14 @@ def lost_error(kind: str, worker: str | None) -> dict[str, Any]:
             "message": f"The {what} stopped because {who} running it was lost (killed, crashed or restarted). "
                        "The project, its data, earlier models and deployments are unchanged. Submit it again."}
 
+
 def heartbeat(db: Database, job_ids: Iterable[str]) -> None:
     """Tell reapers that these jobs' worker is alive."""
     ids = list(job_ids)
     if ids:
         with db.session() as session:
             session.execute(update(Job).where(Job.id.in_(ids), Job.status.in_(ACTIVE)).values(heartbeat_at=utcnow()))
+
 
 def reap_stale(db: Database, stale_after: float, resumable: Callable[[str], bool],
                resend_after: float | None = None) -> list[tuple[str, str]]:
@@ -277,6 +300,7 @@ def reap_stale(db: Database, stale_after: float, resumable: Callable[[str], bool
                 requeue.append((job.id, job.kind))
     return requeue
 
+
 def recover_after_restart(db: Database, resumable: Callable[[str], bool]) -> list[tuple[str, str]]:
     """In-process engine start: nothing of the previous process still runs. Returns every (id, kind) to enqueue."""
     again: list[tuple[str, str]] = []
@@ -288,6 +312,7 @@ def recover_after_restart(db: Database, resumable: Callable[[str], bool]) -> lis
                 _abandon(job, resumable(job.kind), again,
                          message="The service restarted while this job was running. Submit it again.")
     return again
+
 
 def _abandon(job: Job, resumable: bool, requeue: list[tuple[str, str]], message: str | None = None) -> None:
     if job.status == JobStatus.CANCELLING or job.cancel_requested:
@@ -303,11 +328,13 @@ def _abandon(job: Job, resumable: bool, requeue: list[tuple[str, str]], message:
         job.errors = [*job.errors, error]
         _finish_row(job, JobStatus.FAILED)
 
+
 def sweep_expired(db: Database) -> int:
     """Delete expired job rows (their results are gone too, as in Azure)."""
     with db.session() as session:
         result = session.execute(delete(Job).where(Job.expires_at < utcnow()))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
 
 def existing_ids(db: Database, job_ids: Iterable[str]) -> set[str]:
     ids = list(job_ids)
@@ -316,11 +343,13 @@ def existing_ids(db: Database, job_ids: Iterable[str]) -> set[str]:
     with db.session() as session:
         return set(session.scalars(select(Job.id).where(Job.id.in_(ids))).all())
 
+
 def active(db: Database, kind: str) -> list[JobRecord]:
     """Unfinished jobs of one kind (e.g. the trainings whose model folders are being written)."""
     with db.session() as session:
         return [JobRecord.of(row) for row in session.scalars(
             select(Job).where(Job.kind == kind, Job.status.in_(ACTIVE))).all()]
+
 
 def count_waiting(db: Database, kind: str) -> int:
     """Jobs of one kind waiting to start (for backpressure)."""
@@ -328,11 +357,13 @@ def count_waiting(db: Database, kind: str) -> int:
         return int(session.scalar(select(func.count()).select_from(Job).where(
             Job.kind == kind, Job.status == JobStatus.NOT_STARTED)) or 0)
 
+
 def queued(db: Database) -> list[tuple[str, datetime]]:
     """(kind, created_at) of every job waiting to start, for queue depth and age."""
     with db.session() as session:
         return [(kind, created) for kind, created in session.execute(
             select(Job.kind, Job.created_at).where(Job.status == JobStatus.NOT_STARTED, Job.expires_at >= utcnow()))]
+
 
 def running_progress(db: Database, kind: str) -> list[tuple[str, str | None, float]]:
     """(job id, project, fraction) of running jobs of one kind, for the training progress gauge."""
