@@ -137,5 +137,6 @@ def test_int8_and_fp32_serving_give_the_same_confidences_on_a_cpu_without_avx512
     native, emulated = runs
     assert native["avx512f"] and not emulated["avx512f"]  # two different kernel choices really ran
     assert sum(len(doc) for doc in native["predictions"]["auto"]) >= 5
+    assert sum(len(doc) for doc in native["predictions"]["fp32"]) >= 1
     assert json.loads((english_model_dir / "meta.json").read_text())["details"]["quantized"]  # auto: int8
     assert native["predictions"] == emulated["predictions"]
