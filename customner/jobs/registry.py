@@ -11,10 +11,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from customner.jobs.status import JobStatus
+
 if TYPE_CHECKING:
     from customner.context import AppContext
 
-JobFunction = Callable[["AppContext", str], None]
+# Returns the terminal status the function gave the job itself, or None for the runner to mark it succeeded.
+JobFunction = Callable[["AppContext", str], JobStatus | None]
 Sweeper = Callable[["AppContext"], object]
 
 # Separate queues, so a training never delays an analysis and a worker can serve one queue only.

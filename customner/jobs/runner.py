@@ -68,7 +68,7 @@ def run_job(context: AppContext, registry: JobRegistry, job_id: str, *, kind: st
             known = ", ".join(sorted(registry.kinds)) or "none"
             raise JobFailure(f"No worker knows how to run a job of kind '{claim.kind}' (known kinds: {known}).")
         log.info("job %s (%s) started", job_id, claim.kind)
-        spec.function(context, job_id)
+        ended = spec.function(context, job_id)
     except Cancelled:
         outcome = JobStatus.CANCELLED
         lifecycle.finish(db, job_id, JobStatus.CANCELLED)
@@ -82,9 +82,11 @@ def run_job(context: AppContext, registry: JobRegistry, job_id: str, *, kind: st
         failure = JobFailure(f"The job failed unexpectedly: {type(error).__name__}: {error}")
         lifecycle.finish(db, job_id, JobStatus.FAILED, error=failure.to_dict())
     else:
-        lifecycle.finish(db, job_id, JobStatus.SUCCEEDED)
-        final = lifecycle.load(db, job_id)
-        outcome = JobStatus(final.status) if final is not None else outcome
+        if ended is not None:
+            outcome = ended
+        elif not lifecycle.finish(db, job_id, JobStatus.SUCCEEDED):  # something else ended it meanwhile
+            final = lifecycle.load(db, job_id)
+            outcome = JobStatus(final.status) if final is not None else outcome
     finally:
         if running is not None:
             running.discard(job_id)

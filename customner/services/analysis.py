@@ -294,20 +294,25 @@ def _all_cancelled(result: dict[str, Any]) -> dict[str, Any]:
 
 
 @job_function(ANALYSIS_KIND, queue=RUNTIME)
-def run_analysis(context: AppContext, job_id: str) -> None:
+def run_analysis(context: AppContext, job_id: str) -> JobStatus | None:
+    """Each task in turn; between tasks, the outcomes so far are saved (which also reads a cancel request).
+    Every database round trip counts here: a 25-document job's model work takes a few tens of milliseconds."""
     job = lifecycle.load_running(context.db, job_id)
     request = AnalysisRequest.model_validate(job.payload)
     cancel_after = request.cancel_after
     deadline = None if cancel_after is None else job.created_at + timedelta(seconds=cancel_after)
     tasks = request.tasks
     outcomes: list[TaskOutcome] = []
+    cancel = job.cancel_requested
     for index, task in enumerate(tasks):
-        if lifecycle.cancel_requested(context.db, job_id) or (deadline is not None and utcnow() >= deadline):
+        if cancel or (deadline is not None and utcnow() >= deadline):
             _save(context, job_id, outcomes + [TaskOutcome.waiting(t, JobStatus.CANCELLED) for t in tasks[index:]])
             raise Cancelled
         outcomes.append(_run_task(context, task, request.documents))
-        _save(context, job_id, outcomes + [TaskOutcome.waiting(t, JobStatus.RUNNING) for t in tasks[index + 1 :]])
-    _finish(context, job_id, outcomes)
+        if index + 1 < len(tasks):  # the last outcome is saved with the job's end
+            cancel = _save(context, job_id, outcomes + [TaskOutcome.waiting(t, JobStatus.RUNNING)
+                                                        for t in tasks[index + 1 :]])
+    return _finish(context, job_id, outcomes)
 
 
 _EMPTY_DOCUMENT = ErrorInfo(code="InvalidArgument", message="Invalid Document in request.",
@@ -366,12 +371,14 @@ def _dump(tasks: list[TaskOutcome]) -> dict[str, Any]:
     return AnalysisResult(tasks=tasks).model_dump(mode="json")
 
 
-def _save(context: AppContext, job_id: str, tasks: list[TaskOutcome]) -> None:
-    lifecycle.progress(context.db, job_id, result=_dump(tasks))
+def _save(context: AppContext, job_id: str, tasks: list[TaskOutcome]) -> bool:
+    """Save the outcomes so far; returns whether a cancel was requested."""
+    return lifecycle.progress(context.db, job_id, result=_dump(tasks))
 
 
-def _finish(context: AppContext, job_id: str, tasks: list[TaskOutcome]) -> None:
+def _finish(context: AppContext, job_id: str, tasks: list[TaskOutcome]) -> JobStatus | None:
+    """End the job with its tasks' outcomes; None when it had already ended (the runner then reads how)."""
     failed = sum(task.status == JobStatus.FAILED for task in tasks)
     status = (JobStatus.FAILED if failed == len(tasks)
               else JobStatus.PARTIALLY_COMPLETED if failed else JobStatus.SUCCEEDED)
-    lifecycle.finish(context.db, job_id, status, result=_dump(tasks))
+    return status if lifecycle.finish(context.db, job_id, status, result=_dump(tasks)) else None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import event
 
 from tests.api.conftest import assert_error
 from tests.conftest import DEMO_DEPLOYMENT, DEMO_PROJECT
@@ -69,6 +71,26 @@ def test_task_names_are_echoed_and_several_tasks_run_in_one_job(deployed: Runnin
             assert document["warnings"] == [] and "statistics" not in document
             for entity in document["entities"]:
                 assert SEED[entity["offset"] : entity["offset"] + entity["length"]] == entity["text"]
+
+
+def test_a_job_takes_four_transactions_on_its_worker(deployed: RunningServer) -> None:
+    """Claim, read, resolve the deployment, finish. A 25-document job's model work takes tens of milliseconds, so
+    each further round trip cost throughput: a cancel check right after the read, a progress save just before the
+    finish writing the same results, the runner's finish and re-read after the job had ended itself (issue 13)."""
+    on_job_threads: list[str] = []
+
+    def count(_connection: Any) -> None:
+        if threading.current_thread().name.startswith("job"):  # the in-process engine's runtime pool
+            on_job_threads.append(threading.current_thread().name)
+
+    engine = deployed.context.db.engine
+    event.listen(engine, "begin", count)
+    try:
+        job = deployed.wait_job(submit(deployed, job_body(docs(3), [task()])))
+    finally:
+        event.remove(engine, "begin", count)
+    assert job["status"] == "succeeded" and job["tasks"]["items"][0]["results"]["documents"]
+    assert len(on_job_threads) == 4, on_job_threads
 
 
 def test_a_documents_answer_does_not_depend_on_the_documents_sent_with_it(deployed: RunningServer) -> None:
