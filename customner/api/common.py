@@ -31,7 +31,13 @@ INVALID_KEY = ("Access denied due to invalid subscription key or wrong API endpo
                "key for an active subscription and use a correct regional API endpoint for your resource.")
 
 
-Context = Annotated[AppContext, Depends(get_context)]
+# Pure dependencies are ``async def``: FastAPI calls a plain ``def`` dependency through its thread pool, a hop per
+# dependency per request (the key check stays a ``def``: it may read the database).
+async def _context(request: Request) -> AppContext:
+    return get_context(request)
+
+
+Context = Annotated[AppContext, Depends(_context)]
 
 
 # Global authoring reads that say nothing about any project: open to project-limited keys too.
@@ -104,20 +110,20 @@ def _api_version(request: Request, supported: tuple[str, ...]) -> str:
     return version
 
 
-def runtime_version(request: Request) -> str:
+async def runtime_version(request: Request) -> str:
     return _api_version(request, RUNTIME_API_VERSIONS)
 
 
-def authoring_version(request: Request) -> str:
+async def authoring_version(request: Request) -> str:
     return _api_version(request, AUTHORING_API_VERSIONS)
 
 
 RuntimeVersion = Annotated[str, Depends(runtime_version)]
-def snapshot_version(request: Request) -> str:
+async def snapshot_version(request: Request) -> str:
     return _api_version(request, SNAPSHOT_API_VERSIONS)
 
 
-def preview_version(request: Request) -> str:
+async def preview_version(request: Request) -> str:
     return _api_version(request, PREVIEW_API_VERSIONS)
 
 
@@ -164,7 +170,7 @@ class Page:
 INT32_MAX = 2**31 - 1  # Azure's paging parameters are int32 (its own nextLinks use top=2147483645)
 
 
-def page_params(
+async def page_params(
     skip: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,
     top: Annotated[int | None, Query(ge=0, le=INT32_MAX)] = None,
     maxpagesize: Annotated[int, Query(ge=1, le=1000)] = 100,
