@@ -37,6 +37,12 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     app.state.context = context
     app.state.api_key = api_key
     app.state.runtime_preview = runtime_render.preview_ga  # Studio's Test page shows the API's JSON
+
+    # First of all routes: probes call it often, and a request is matched against the routes in order.
+    @app.get("/health", tags=["health"], summary="Liveness: answers without a key")
+    def health() -> JSONResponse:
+        return JSONResponse({"status": "healthy", "version": __version__})
+
     errors.install(app)
     openapi.install(app)
     # Each route group takes keys whose scope allows it (customner/access/policy.py).
@@ -52,9 +58,5 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     app.add_middleware(RequestLimits, settings=settings)
 
     operations.install(app, context)
-
-    @app.get("/health", tags=["health"], summary="Liveness: answers without a key")
-    def health() -> JSONResponse:
-        return JSONResponse({"status": "healthy", "version": __version__})
 
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from customner.api import authoring, runtime_ga, runtime_v32, storage
+from customner.app import create_app
+from customner.settings import Settings
 
 
 def _routes(router: Any) -> Iterator[APIRoute]:
@@ -38,3 +41,12 @@ def test_route_dependencies_run_on_the_event_loop(router: Any) -> None:
                for route in routes for dependency in _dependencies(route.dependant)
                if dependency.call is not None and not inspect.iscoroutinefunction(dependency.call)}
     assert not hopping, sorted(hopping)
+
+
+def test_health_is_matched_before_the_api_routes(tmp_path: Path) -> None:
+    """Starlette tries the routes in order: registered last, ``/health`` was tried against every API route first
+    (0.57 -> 0.40 ms of server CPU a probe once it came first)."""
+    routes = create_app(Settings(data_dir=tmp_path, api_key="k" * 32)).router.routes
+    health = next(i for i, route in enumerate(routes) if getattr(route, "path", None) == "/health")
+    first_router = next(i for i, route in enumerate(routes) if hasattr(route, "original_router"))
+    assert health < first_router
