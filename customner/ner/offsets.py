@@ -9,6 +9,7 @@ Text elements are extended grapheme clusters (the ``regex`` module's ``\\X``), w
 from __future__ import annotations
 
 import bisect
+import itertools
 from enum import StrEnum
 
 import regex
@@ -41,13 +42,19 @@ class OffsetMapper:
         self.text = text
         self.unit = unit
         self._boundaries: list[int] | None = None
+        # Each unit's start positions in code points, and the text's length last. The usual texts take the fast
+        # paths (every runtime document is mapped, and measured against the request's limit, on the request path).
         if unit is StringIndexType.TEXT_ELEMENTS:
-            self._boundaries = [m.start() for m in _GRAPHEME.finditer(text)] + [len(text)]
+            if text.isascii() and "\r\n" not in text:  # in ASCII only CR LF makes a cluster of two
+                self._boundaries = list(range(len(text) + 1))
+            else:
+                self._boundaries = list(itertools.accumulate(map(len, _GRAPHEME.findall(text)), initial=0))
         elif unit is StringIndexType.UTF16_CODE_UNIT:
-            boundaries = [0]
-            for char in text:
-                boundaries.append(boundaries[-1] + (2 if ord(char) > 0xFFFF else 1))
-            self._boundaries = boundaries
+            if len(text.encode("utf-16-le")) == 2 * len(text):  # no character outside the BMP
+                self._boundaries = list(range(len(text) + 1))
+            else:
+                self._boundaries = list(itertools.accumulate((2 if ord(char) > 0xFFFF else 1 for char in text),
+                                                             initial=0))
 
     def length(self) -> int:
         """Length of the whole text in this unit."""
