@@ -26,9 +26,9 @@ if [ -f scripts/sdk_venvs.sh ]; then bash scripts/sdk_venvs.sh; fi
 # and CLI process the tests start would otherwise compile them again (about 1.5 s per server start on a slow CPU).
 "$VENV/bin/python" -m compileall -q customner >/dev/null
 # Two pytest workers (TEST_WORKERS=0: one process), each taking whole files so a module's fixtures are built once;
-# every test makes its own databases, Redis numbers, ports and folders, so workers never share state. Each worker
-# trains the demo deployment once (tests/conftest.py): grouping its files onto one worker with xdist_group marks
-# and --dist loadgroup was tried, but pytest-xdist 3.8 under pytest 9.2 ignores those marks (checked here).
+# every test makes its own databases, Redis numbers, ports and folders, so workers never share state. The demo
+# deployment and the English fixture model are trained once per run, by the first worker to need them, and each
+# worker serves its own copy (tests/conftest.py, tests/ner/conftest.py).
 status=0
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider -n "${TEST_WORKERS:-2}" --dist loadfile --durations=10 "$@" || status=$?
 mypy_status=0
