@@ -3,7 +3,8 @@
 Starts `customner serve` on a fresh data folder, uploads the texts to a storage container over HTTP,
 imports the Azure project file, trains with the default recipe (manual split = the corpus' own
 train/test), reads the evaluation summary (strict entity-level micro-F1 on the test split), deploys,
-and measures end-to-end runtime jobs of 25 short documents (submit to result) with 1, 4 and 8 clients. After the
+and measures end-to-end runtime jobs of 25 short documents (submit to result; ``--per-job``) with 1, 4 and 8
+clients, and the server's CPU time per job (from /proc: Linux). After the
 server stops, the deployed model folder analyzes the same test texts in-process (one call, as
 ``benchmarks/inference_speed.py`` does), so the API's share of in-process throughput comes from one run.
 
@@ -73,9 +74,16 @@ def project_file(dataset: Path, train_docs: int | None) -> dict[str, Any]:
     return data
 
 
-def runtime_latency(client: httpx.Client, texts: list[str], jobs: int, concurrency: int) -> dict[str, float]:
+def server_cpu_seconds(pid: int) -> float:
+    """User and system CPU the server process has used so far (Linux: /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def runtime_latency(client: httpx.Client, texts: list[str], jobs: int, concurrency: int, server_pid: int,
+                    per_job: int = 25) -> dict[str, float]:
     def one(index: int) -> float:
-        batch = texts[(index * 25) % len(texts):][:25]
+        batch = texts[(index * per_job) % len(texts):][:per_job]
         started = time.perf_counter()
         response = client.post("/language/analyze-text/jobs", params=VERSION, json={
             "analysisInput": {"documents": [{"id": str(i), "text": t} for i, t in enumerate(batch)]},
@@ -85,12 +93,13 @@ def runtime_latency(client: httpx.Client, texts: list[str], jobs: int, concurren
             time.sleep(0.02)
         return time.perf_counter() - started
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), server_cpu_seconds(server_pid)
     with ThreadPoolExecutor(concurrency) as pool:
         latencies = sorted(pool.map(one, range(jobs)))
     wall = time.perf_counter() - t0
-    return {"documents_per_second": jobs * 25 / wall, "p50_seconds": statistics.median(latencies),
-            "p99_seconds": latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))]}
+    return {"documents_per_second": jobs * per_job / wall, "p50_seconds": statistics.median(latencies),
+            "p99_seconds": latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))],
+            "server_cpu_ms_per_job": (server_cpu_seconds(server_pid) - cpu0) / jobs * 1000}
 
 
 def in_process_documents_per_second(model_dir: Path, texts: list[str]) -> float:
@@ -115,6 +124,7 @@ def main() -> None:
     parser.add_argument("--latency-jobs", type=int, default=40)
     parser.add_argument("--port", type=int, default=5077)
     parser.add_argument("--clients", default="1,4,8", help="runtime clients, each with one job in flight")
+    parser.add_argument("--per-job", type=int, default=25, help="documents in each runtime job (at most 25)")
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="customner-bench-"))
@@ -149,7 +159,7 @@ def main() -> None:
         wait(client, response.headers["operation-location"])
         test_texts = [(args.dataset / "azure" / "documents" / d["location"]).read_text("utf-8")
                       for d in documents if d["dataset"] == "Test"]
-        runtime = {int(n): runtime_latency(client, test_texts, args.latency_jobs, int(n))
+        runtime = {int(n): runtime_latency(client, test_texts, args.latency_jobs, int(n), server.pid, args.per_job)
                    for n in args.clients.split(",")}
     finally:
         server.terminate()
@@ -173,9 +183,11 @@ def main() -> None:
         ("import wall time (s)", f"{import_seconds:.1f}"),
     ]
     for n, figures in runtime.items():
-        rows += [(f"runtime docs/s, {n} client{'s' * (n > 1)} (25-doc jobs)", f"{figures['documents_per_second']:.1f}"),
-                 (f"runtime p50 / p99 latency, {n} client{'s' * (n > 1)} (s)",
-                  f"{figures['p50_seconds']:.3f} / {figures['p99_seconds']:.3f}")]
+        clients = f"{n} client{'s' * (n > 1)}"
+        rows += [(f"runtime docs/s, {clients} ({args.per_job}-doc jobs)", f"{figures['documents_per_second']:.1f}"),
+                 (f"runtime p50 / p99 latency, {clients} (s)",
+                  f"{figures['p50_seconds']:.3f} / {figures['p99_seconds']:.3f}"),
+                 (f"server CPU per job, {clients} (ms)", f"{figures['server_cpu_ms_per_job']:.1f}")]
     best = max(f["documents_per_second"] for f in runtime.values())
     rows += [("in-process docs/s, same model, one call", f"{in_process:.1f}"),
              ("API's best docs/s / in-process", f"{best / in_process:.2f}")]
@@ -184,7 +196,8 @@ def main() -> None:
     for category, scores in evaluation["entities"].items():
         table.add_row(f"  F1 {category}", f"{scores['f1']:.4f}")
     console.print(table)
-    out = ROOT / "benchmarks" / "results" / f"mit_restaurant_api_{args.train_docs or 'all'}.json"
+    per_job = "" if args.per_job == 25 else f"_{args.per_job}_per_job"
+    out = ROOT / "benchmarks" / "results" / f"mit_restaurant_api_{args.train_docs or 'all'}{per_job}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"rows": rows, "runtime": runtime, "in_process_documents_per_second": in_process,
                                "model": model, "evaluation": evaluation}, indent=1))
