@@ -80,7 +80,7 @@ def test_a_job_takes_four_transactions_on_its_worker(deployed: RunningServer) ->
     on_job_threads: list[str] = []
 
     def count(_connection: Any) -> None:
-        if threading.current_thread().name.startswith("job"):  # the in-process engine's runtime pool
+        if threading.current_thread().name.startswith("job_"):  # the in-process engine's pool (not job-maintenance)
             on_job_threads.append(threading.current_thread().name)
 
     engine = deployed.context.db.engine
