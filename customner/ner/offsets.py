@@ -50,7 +50,7 @@ class OffsetMapper:
             else:
                 self._boundaries = list(itertools.accumulate(map(len, _GRAPHEME.findall(text)), initial=0))
         elif unit is StringIndexType.UTF16_CODE_UNIT:
-            if len(text.encode("utf-16-le")) == 2 * len(text):  # no character outside the BMP
+            if not text or max(text) <= "\uffff":  # no character outside the BMP
                 self._boundaries = list(range(len(text) + 1))
             else:
                 self._boundaries = list(itertools.accumulate((2 if ord(char) > 0xFFFF else 1 for char in text),

@@ -28,7 +28,7 @@ def texts() -> list[str]:
     draw = random.Random(13)
     mixed = ["".join(draw.choice(PIECES) for _ in range(draw.randint(0, 40))) for _ in range(400)]
     plain = ["".join(draw.choice("ab .\t\r\n") for _ in range(draw.randint(0, 40))) for _ in range(400)]
-    return ["", "\r\n", "a\r\nb", "Book a table at Chez Marie.", *mixed, *plain]
+    return ["", "\r\n", "a\r\nb", "Book a table at Chez Marie.", "a\ud800b", *mixed, *plain]  # with a lone surrogate
 
 
 def test_grapheme_offsets_follow_the_clusters() -> None:
