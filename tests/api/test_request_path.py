@@ -34,7 +34,7 @@ def _dependencies(dependant: Dependant) -> Iterator[Dependant]:
                          ids=["runtime GA", "runtime v3.2", "authoring", "storage"])
 def test_route_dependencies_run_on_the_event_loop(router: Any) -> None:
     """FastAPI runs a plain ``def`` dependency through its thread pool: the context and api-version dependencies
-    were three such hops on each runtime request (a poll's server CPU 1.94 -> 1.74 ms once they were async)."""
+    were two such hops on each runtime request (a poll's server CPU 1.94 -> 1.74 ms once they were async)."""
     routes = list(_routes(router))
     assert len(routes) >= 2
     hopping = {f"{route.path}: {dependency.call.__name__}"  # type: ignore[union-attr]
