@@ -121,7 +121,8 @@ def main() -> None:
     parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
     parser.add_argument("--train-docs", type=int, default=None, help="use only the first N training documents")
     parser.add_argument("--config-version", default="latest")
-    parser.add_argument("--latency-jobs", type=int, default=40)
+    parser.add_argument("--latency-jobs", type=int, default=200,
+                        help="runtime jobs per client count (200 jobs of 25 documents: about 10 s each)")
     parser.add_argument("--port", type=int, default=5077)
     parser.add_argument("--clients", default="1,4,8", help="runtime clients, each with one job in flight")
     parser.add_argument("--per-job", type=int, default=25, help="documents in each runtime job (at most 25)")
