@@ -38,11 +38,13 @@ def create_app(settings: Settings | None = None, context: AppContext | None = No
     app.state.api_key = api_key
     app.state.runtime_preview = runtime_render.preview_ga  # Studio's Test page shows the API's JSON
 
-    # First of all routes: probes call it often, and a request is matched against the routes in order.
+    # The probes (liveness, readiness, metrics) come first of all routes: they are called often, and a request is
+    # matched against the routes in order.
     @app.get("/health", tags=["health"], summary="Liveness: answers without a key")
     def health() -> JSONResponse:
         return JSONResponse({"status": "healthy", "version": __version__})
 
+    app.include_router(operations.router)
     errors.install(app)
     openapi.install(app)
     # Each route group takes keys whose scope allows it (customner/access/policy.py).

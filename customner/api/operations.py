@@ -98,10 +98,10 @@ def _training_kind(registry: Any) -> str:
 
 
 def install(app: Any, context: AppContext) -> None:
+    """The request middleware and the job metrics (``create_app`` includes ``router`` itself, among the first routes)."""
     app.add_middleware(RequestContextMiddleware)
     app.state.job_metrics = CollectorRegistry(auto_describe=True)
     app.state.job_metrics.register(JobCollector(context))
-    app.include_router(router)
 
 
 @router.get("/ready", summary="Readiness: the database and the job broker answer", response_model=None, include_in_schema=False)
