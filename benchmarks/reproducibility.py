@@ -15,8 +15,16 @@ The same data, config and seed should give the same model on any x86-64 CPU. tor
 - ``answer``: the README's two demo texts, entities and confidences as served (int8), and ``answer_fp32`` the same
   with ``CUSTOMNER_NER_PRECISION=fp32`` (config 2026-12-27 on).
 
-Not a substitute for another CPU: valgrind's emulated one (``valgrind --tool=none``, about 25 minutes) gets other
-torch weights, but its ``exp`` and ``log`` already differ from a real CPU's in the last bit.
+``mkl_branch`` is the branch MKL ran (rows recorded before it have none: MKL ran ``AVX2`` on Intel CPUs and a branch
+of its own on others, see ``customner.ner.mkl_vendor``). To see what MKL does when the CPUID says the other vendor,
+run under ``tests/ner/cpuid_other_vendor.c`` (its rows say ``as AuthenticAMD`` or ``as GenuineIntel``):
+
+    gcc -O2 -shared -fPIC -o /tmp/other.so tests/ner/cpuid_other_vendor.c
+    LD_PRELOAD=/tmp/other.so .venv/bin/python -m benchmarks.reproducibility
+
+Neither that nor valgrind's emulated CPU is a substitute for another CPU: MKL's own AMD branch under the emulated
+CPUID gave other weights than a real AMD EPYC's, and valgrind (``valgrind --tool=none``, about 25 minutes) gets other
+torch weights too, its ``exp`` and ``log`` already differing from a real CPU's in the last bit.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ from benchmarks.contention import demo_documents
 from customner.ner.recipes.transformer import FP32_FILE, PRECISION_ENV
 
 RECORD = Path(__file__).with_name("results") / "reproducibility.jsonl"
+OTHER_VENDOR_ENV = "CPUID_OTHER_VENDOR"
 README_TEXTS = ["Book a table for two at Government in Seattle on Friday.",
                 "David Schmidt is performing at Chez Marie tonight."]
 
@@ -48,8 +57,11 @@ def cpu() -> dict[str, Any]:
     fields = {k.strip(): v.strip() for k, v in fields.items()}
     flags = set(fields.get("flags", "").split())
     wanted = ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
-    return {"model": fields.get("model name", platform.processor()), "family": fields.get("cpu family"),
-            "cpu_model": fields.get("model"), "isa": [f for f in wanted if f in flags]}
+    row = {"model": fields.get("model name", platform.processor()), "family": fields.get("cpu family"),
+           "cpu_model": fields.get("model"), "isa": [f for f in wanted if f in flags]}
+    if os.environ.get(OTHER_VENDOR_ENV):  # run under tests/ner/cpuid_other_vendor.c
+        row["cpuid_vendor"] = os.environ[OTHER_VENDOR_ENV]
+    return row
 
 
 def sha(data: bytes) -> str:
@@ -86,6 +98,7 @@ def fingerprint(version: str) -> dict[str, Any]:
         return {
             "cpu": cpu(), "torch": torch.__version__, "onnxruntime": onnxruntime.__version__,
             "config_version": report.config_version, "torch_capability": details.get("cpu_capability"),
+            "mkl_branch": details.get("mkl_branch"),
             "int8": details.get("quantized"),
             "weights": sha((fp32 if fp32.exists() else out / "model.onnx").read_bytes()),
             "encoder": sha(rounded.tobytes()),
@@ -106,16 +119,17 @@ def main() -> None:
         with RECORD.open("a") as f:
             f.write(json.dumps(row) + "\n")
     rows.append(row)
-    print("| CPU (family/model, ISA) | config | torch ISA | int8 | weights | encoder | expert weights, T | answer "
+    print("| CPU (family/model, ISA) | config | torch ISA | MKL | int8 | weights | encoder | expert weights, T | answer "
           "| answer fp32 |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         c = r["cpu"]
         answers = ["; ".join(f"{text} {cat} {conf}" for doc in r.get(key) or [] for text, cat, conf in doc) or "-"
                    for key in ("answer", "answer_fp32")]
         d = r["decisions"]
-        print(f"| {c['model']} ({c['family']}/{c['cpu_model']}, {' '.join(c['isa'])}) | {r['config_version']} | "
-              f"{r['torch_capability']} | {r['int8']} | {r['weights']} | {r['encoder']} | "
+        shown_as = f" as {c['cpuid_vendor']}" if c.get("cpuid_vendor") else ""
+        print(f"| {c['model']}{shown_as} ({c['family']}/{c['cpu_model']}, {' '.join(c['isa'])}) | {r['config_version']} | "
+              f"{r['torch_capability']} | {r.get('mkl_branch') or '-'} | {r['int8']} | {r['weights']} | {r['encoder']} | "
               f"{d['expert_weights']}, {d['temperature']} | {answers[0]} | {answers[1]} |")
     same = {key: len({json.dumps(r.get(key)) for r in rows if r["config_version"] == row["config_version"]}) == 1
             for key in ("weights", "encoder", "decisions", "answer", "answer_fp32")}

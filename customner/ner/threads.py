@@ -15,7 +15,8 @@
   thousand training steps the differences grow into other confidences. ``ISA_PINS`` holds
   all three at AVX2 (every x86-64 server CPU since 2013 has it), overriding the environment;
   the capability torch really used is in every training report. Costs about 15% of training
-  time on an AVX-512 machine (measured on the demo project).
+  time on an AVX-512 machine (measured on the demo project). MKL honours its pin on Intel CPUs
+  only, unless told the CPU is one (``mkl_vendor``, right after torch's import).
 * Contention. libgomp (torch's OpenMP) busy-waits at every barrier (300,000 spins by default);
   with more threads than free cores each waiting thread burns the time slice the thread it
   waits for needs, and concurrent trainings slow down far beyond their fair share (16x for 4
@@ -34,6 +35,8 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from customner.ner import mkl_vendor
+
 SPIN_COUNT = "1000"
 # kernel choice of torch (ATen), MKL (conditional numerical reproducibility) and oneDNN
 ISA_PINS = {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2"}
@@ -45,6 +48,7 @@ def set_process_defaults() -> None:
     if "GOMP_SPINCOUNT" not in os.environ and "OMP_WAIT_POLICY" not in os.environ:
         os.environ["GOMP_SPINCOUNT"] = SPIN_COUNT
     os.environ.update(ISA_PINS)
+    mkl_vendor.pin_when_torch_loads()
 
 
 def cpu_capability() -> str:
@@ -67,6 +71,7 @@ def pinned_torch(threads: int, seed: int, while_waiting: Callable[[], None] = la
     """
     import torch
 
+    mkl_vendor.pin_intel_branch()  # if torch came before ``import customner.ner``: before MKL's first product
     while not _TORCH.acquire(timeout=0.5):
         while_waiting()
     threads_before = torch.get_num_threads()

@@ -19,6 +19,8 @@ from customner.ner.types import Entity, LabeledDocument, TrainingRequest
 
 CHILD = Path(__file__).with_name("repro_child.py")
 SERVE_CHILD = Path(__file__).with_name("serve_child.py")
+MKL_CHILD = Path(__file__).with_name("mkl_child.py")
+OTHER_VENDOR = Path(__file__).with_name("cpuid_other_vendor.c")
 
 
 # Kernel choices two different CPUs would lead the libraries to: AVX-512 everywhere, or no vector extension at all
@@ -107,6 +109,7 @@ def test_the_fp32_model_is_kept_and_served_on_request(english_model_dir: Path, m
     assert config.params.transformer.keep_fp32  # type: ignore[union-attr]
     meta = json.loads((english_model_dir / "meta.json").read_text())
     assert meta["details"]["quantized"], meta  # the fixture's model is served in int8 by default
+    assert meta["details"]["mkl_branch"] == "AVX2", meta  # whatever the CPU's vendor (mkl_vendor)
     assert (english_model_dir / "model.fp32.onnx").stat().st_size > 2 * (english_model_dir / "model.onnx").stat().st_size
     assert served_onnx(english_model_dir).name == "model.onnx"
     monkeypatch.setenv("CUSTOMNER_NER_PRECISION", "fp32")
@@ -140,3 +143,25 @@ def test_int8_and_fp32_serving_give_the_same_confidences_on_a_cpu_without_avx512
     assert sum(len(doc) for doc in native["predictions"]["fp32"]) >= 1
     assert json.loads((english_model_dir / "meta.json").read_text())["details"]["quantized"]  # auto: int8
     assert native["predictions"] == emulated["predictions"]
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc to build the CPUID emulation")
+def test_mkl_runs_the_same_products_whatever_the_cpu_vendor(tmp_path: Path) -> None:
+    """MKL checks the CPUID vendor before honouring ``MKL_CBWR=AVX2``: on an AMD CPU it ran its own branch, and AMD and
+    Intel CPUs trained different weights. The same products run natively and under the other vendor's CPUID."""
+    library = tmp_path / "cpuid_other_vendor.so"
+    subprocess.run(["gcc", "-O2", "-shared", "-fPIC", "-o", str(library), str(OTHER_VENDOR)], check=True)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONFAULTHANDLER"}  # its SIGSEGV handler would take over
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    runs = []
+    for preload in ({}, {"LD_PRELOAD": str(library)}):
+        done = subprocess.run([sys.executable, str(MKL_CHILD)], env={**env, **preload}, capture_output=True,
+                              text=True, timeout=300)
+        if done.returncode == 77:
+            pytest.skip("this CPU or kernel has no CPUID faulting (arch_prctl ARCH_SET_CPUID)")
+        assert done.returncode == 0, done.stderr[-3000:]
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    native, other = runs
+    assert native["vendor"] == "native" and other["vendor"] in ("AuthenticAMD", "GenuineIntel")
+    assert native["mkl_branch"] == other["mkl_branch"] == "AVX2"
+    assert native["digest"] == other["digest"]

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from customner.ner import mkl_vendor
 from customner.ner.calibration import Calibrator
 from customner.ner.config import CrfConfig, TransformerConfig, TransformerParams
 from customner.ner.data import Doc
@@ -160,7 +161,7 @@ class TransformerTagger:
         with pinned_torch(p.threads, config.seed, while_waiting=ctx.check):
             t0 = time.monotonic()
             model, tinfo = _train_torch(ctx, encoder, items, schedule, pace)
-            info.update(tinfo, cpu_capability=cpu_capability())
+            info.update(tinfo, cpu_capability=cpu_capability(), mkl_branch=mkl_vendor.branch())
             info["transformer_seconds"] = round(time.monotonic() - t0, 2)
             export(model, fp32)
         ctx.report(pace.finishing_fraction(time.monotonic()))
