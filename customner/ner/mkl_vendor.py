@@ -17,6 +17,7 @@ training report records as ``mkl_branch``, tells what MKL really runs.
 from __future__ import annotations
 
 import ctypes
+import functools
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -45,14 +46,16 @@ def _mkl() -> ctypes.CDLL | None:
         return None
 
 
-def _cpu_flags() -> set[str]:
+@functools.cache
+def _cpu_flags() -> frozenset[str]:
+    """The x86 extensions Linux reports (none elsewhere)."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("flags"):
-                return set(line.split(":", 1)[1].split())
+                return frozenset(line.split(":", 1)[1].split())
     except OSError:
         pass
-    return set()
+    return frozenset()
 
 
 def _intel_check_cache(mkl: ctypes.CDLL) -> ctypes.c_int | None:
