@@ -22,8 +22,9 @@ run under ``tests/ner/cpuid_other_vendor.c`` (its rows say ``as AuthenticAMD`` o
     gcc -O2 -shared -fPIC -o /tmp/other.so tests/ner/cpuid_other_vendor.c
     LD_PRELOAD=/tmp/other.so .venv/bin/python -m benchmarks.reproducibility
 
-Neither that nor valgrind's emulated CPU is a substitute for another CPU: MKL's own AMD branch under the emulated
-CPUID gave other weights than a real AMD EPYC's, and valgrind (``valgrind --tool=none``, about 25 minutes) gets other
+Neither that nor valgrind's emulated CPU is a substitute for another CPU: the emulated CPU still executes the real
+one's approximate instructions (``rsqrtps``: up to config 2027-01-17 the AMD rows could not be reproduced under it,
+see ``benchmarks.approximate_instructions``), and valgrind (``valgrind --tool=none``, about 25 minutes) gets other
 torch weights too, its ``exp`` and ``log`` already differing from a real CPU's in the last bit.
 """
 

@@ -171,7 +171,8 @@ def training_steps(
         [{"params": [q for name, q in named if name.startswith("encoder.")], "lr": p.lr},
          {"params": [q for name, q in named if not name.startswith("encoder.")], "lr": p.head_lr}],
         weight_decay=p.weight_decay,
-        foreach=True,
+        foreach=None if p.fused_step else True,
+        fused=p.fused_step or None,  # see TransformerParams.fused_step
     )
     total, warm = schedule.total_steps, schedule.warmup_steps
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(total - warm, 1))))

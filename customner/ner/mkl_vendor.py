@@ -4,7 +4,9 @@ torch's matrix products are MKL's, and MKL chooses its kernels in two steps: fir
 branch. On a CPU of another vendor it ignores ``MKL_CBWR=AVX2`` and runs a branch of its own (``MKL_VERBOSE`` says
 ``CNR:AUTO``; on AMD Zen, kernels written for Zen), so an AMD and an Intel CPU trained different torch weights from
 the same data, config and seed, while two AMD CPUs (Zen 1 and Zen 4) or two Intel ones agreed among themselves.
-The branch's code uses nothing but AVX2 and FMA, whose arithmetic is the same on every vendor.
+The branch's code uses nothing but AVX2 and FMA, whose arithmetic is the same on every vendor. (MKL's vector math
+is another matter: its square root starts from the approximate ``rsqrtps``, whose bits differ between vendors; from
+config 2027-01-24 training takes nothing from it, see ``TransformerParams.fused_step``.)
 
 torch links MKL statically, so the check's answer is set where MKL caches it: a static variable of the exported
 ``mkl_serv_intel_cpu_true``, whose first instruction loads it (``mov eax, [rip + disp32]``). That must happen before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -165,3 +166,44 @@ def test_mkl_runs_the_same_products_whatever_the_cpu_vendor(tmp_path: Path) -> N
     assert native["vendor"] == "native" and other["vendor"] in ("AuthenticAMD", "GenuineIntel")
     assert native["mkl_branch"] == other["mkl_branch"] == "AVX2"
     assert native["digest"] == other["digest"]
+
+
+VML_CHILD = """
+import sys, customner.ner, torch
+torch.sqrt(torch.rand(4096))  # MKL's vector math: proves the breakpoints work
+print("CHECK DONE", flush=True)
+from ner_fixtures import categories_of, load_fixture
+from customner.ner import train
+from customner.ner.types import TrainingRequest
+docs = load_fixture("en")
+train(TrainingRequest(docs[:14], categories_of(docs), "en-us", False, __import__("pathlib").Path(sys.argv[1]), seed=11))
+print("TRAINING DONE", flush=True)
+"""
+
+
+@pytest.mark.skipif(shutil.which("gdb") is None or shutil.which("nm") is None, reason="needs gdb and nm")
+def test_training_takes_nothing_from_mkl_vector_math(tmp_path: Path) -> None:
+    """MKL's vector-math square root starts from the CPU's approximate ``rsqrtps``, whose last bits differ between
+    Intel and AMD CPUs: the foreach AdamW step (config 2027-01-17) took its square roots there, the fused one does not.
+    A breakpoint on every vector-math entry point of torch's MKL; a training of the latest config enters none."""
+    import torch
+
+    library = Path(torch.__file__).parent / "lib" / "libtorch_cpu.so"
+    symbols = subprocess.run(["nm", "-D", "--defined-only", str(library)], capture_output=True, text=True, check=True)
+    names = [fields[-1] for fields in map(str.split, symbols.stdout.splitlines())
+             if fields and re.fullmatch(r"vm?[sd][A-Z]\w*", fields[-1])]
+    assert "vmsSqrt" in names
+    commands = ["set breakpoint pending on", "set pagination off"]
+    for name in names:
+        commands += [f"break {name}", "commands", "silent", f"echo VML {name}\\n", "continue", "end"]
+    script = tmp_path / "breakpoints.gdb"
+    script.write_text("\n".join([*commands, "run", ""]))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONFAULTHANDLER"}
+    env["PYTHONPATH"] = os.pathsep.join([str(CHILD.parent), *(p for p in sys.path if p)])
+    done = subprocess.run(["gdb", "-batch", "-x", str(script), "--args", sys.executable, "-c", VML_CHILD,
+                           str(tmp_path / "model")], env=env, capture_output=True, text=True, timeout=600)
+    out = done.stdout
+    assert "TRAINING DONE" in out, out[-2000:] + done.stderr[-2000:]
+    check, training = out.split("CHECK DONE", 1)
+    assert "VML vmsSqrt" in check  # the breakpoints were live
+    assert "VML " not in training, sorted(set(re.findall(r"VML \w+", training)))

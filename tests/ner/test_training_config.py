@@ -37,8 +37,10 @@ SHIPPED_TRANSFORMER = {
     "keep_fp32": False,  # added with 2026-12-27, likewise
     "per_token_int8": False,  # added with 2027-01-03, likewise
     "joint_mix_temperature": False,  # added with 2027-01-10, likewise
+    "fused_step": False,  # added with 2027-01-24, likewise
 }
-LATER = {"keep_fp32": True, "per_token_int8": True, "joint_mix_temperature": True}  # 2026-12-27, 2027-01-03, 2027-01-10
+# 2026-12-27, 2027-01-03, 2027-01-10, 2027-01-24
+LATER = {"keep_fp32": True, "per_token_int8": True, "joint_mix_temperature": True, "fused_step": True}
 # gazetteer: True from 2026-12-20; for Chinese projects from 2027-01-17 segmenter: True instead
 SHIPPED_CRF = {"c1": 0.05, "c2": 0.05, "max_iterations": 150, "gazetteer": False, "segmenter": False}
 
