@@ -10,10 +10,10 @@ config 2027-01-24 training takes nothing from it, see ``TransformerParams.fused_
 
 torch links MKL statically, so the check's answer is set where MKL caches it: a static variable of the exported
 ``mkl_serv_intel_cpu_true``, whose first instruction loads it (``mov eax, [rip + disp32]``). That must happen before
-MKL's first product in the process (even a 2x2 product makes MKL decide): ``import customner.ner`` arranges for it
-right after torch's import (``pin_when_torch_loads``), and ``pinned_torch`` tries again on entry. Any surprise
-(another torch build, a CPU without AVX2, MKL already decided) leaves MKL alone, and ``branch()``, which every
-training report records as ``mkl_branch``, tells what MKL really runs.
+MKL's first product in the process (even a 2x2 product makes MKL decide): ``import customner.ner`` does it at once if
+torch is loaded, else right after torch's import (``pin_when_torch_loads``). Any surprise (another torch build, a
+CPU without AVX2, MKL already decided) leaves MKL alone, and ``branch()``, which every training report records as
+``mkl_branch``, tells what MKL really runs.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ _TEST_EAX = b"\x85\xc0"  # test eax, eax (is the cache still unset, i.e. negativ
 _lock = threading.Lock()
 
 
+@functools.cache
 def _mkl() -> ctypes.CDLL | None:
     import torch
 

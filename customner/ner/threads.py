@@ -71,7 +71,6 @@ def pinned_torch(threads: int, seed: int, while_waiting: Callable[[], None] = la
     """
     import torch
 
-    mkl_vendor.pin_intel_branch()  # if torch came before ``import customner.ner``: before MKL's first product
     while not _TORCH.acquire(timeout=0.5):
         while_waiting()
     threads_before = torch.get_num_threads()
