@@ -24,6 +24,8 @@ Which recipe serves which project:
     exact: the foreach step took them from MKL's vector math, which starts from the CPU's approximate reciprocal
     square root, an instruction whose last bits differ between Intel and AMD (with ``mkl_vendor``, the same torch
     weights on both).
+  * From 2027-01-31 the int8 model quantizes each token's activations symmetrically, around one zero point that ONNX
+    Runtime's integer product applies itself (``token_quantization``): faster serving, the same F1.
 
 Every trained model folder holds its full config as ``config.json`` (one of the models below,
 validated on write and on load), so any artifact can be traced back to, and retrained from, the
@@ -42,7 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator,
 from customner.ner.tokenize import is_han
 from customner.ner.types import TrainingRequest
 
-LATEST = "2027-01-24"
+LATEST = "2027-01-31"
 # version -> (modelExpirationDate, description)
 VERSIONS: dict[str, tuple[str, str]] = {
     "2024-06-01": ("2027-06-30", "feature CRF for every language"),
@@ -55,6 +57,7 @@ VERSIONS: dict[str, tuple[str, str]] = {
     "2027-01-10": ("2029-07-31", "2027-01-03 with the expert mix and the temperature chosen together on small held-out slices"),
     "2027-01-17": ("2029-07-31", "2027-01-10 with Chinese word segmentation among the feature CRF's features in Chinese projects"),
     "2027-01-24": ("2029-08-31", "2027-01-17 with an optimizer step of exact arithmetic: the same weights on Intel and AMD CPUs"),
+    "2027-01-31": ("2029-09-30", "2027-01-24 with int8 activations quantized symmetrically per token: faster serving"),
 }
 FIRST_TRANSFORMER_VERSION = "2025-11-01"
 # From 2026-12-01 the fine-tuning schedule follows the number of subwords, not only the number of documents, and a
@@ -87,6 +90,11 @@ SEGMENTER_VERSION = "2027-01-17"
 # square roots came out of the CPU's approximate rsqrtps and differed in the last bit between Intel and AMD CPUs.
 # Same accuracy (MIT Restaurant, all documents, seed 0: F1 0.7950 with either step on an Intel Xeon).
 EXACT_STEP_VERSION = "2027-01-24"
+# From 2027-01-31 each token's int8 activations are quantized symmetrically around the zero point 128 shared by all
+# tokens, which ONNX Runtime's integer product applies itself: two passes fewer over every product's output. MIT
+# Restaurant, all documents, seed 0, the same torch weights: F1 0.7950 -> 0.7957, ECE 0.0148 -> 0.0135; served 1.18x
+# faster on one thread, a 125,000-character document in 2.96 s instead of 3.40 s on two (benchmarks/inference_speed).
+SYMMETRIC_INT8_VERSION = "2027-01-31"
 # Share of a project's letters that must be Han characters for a project not declared Chinese to get the segmenter.
 MIN_HAN_SHARE = 0.5
 TOKEN_BUDGET = {"subword_passes": 800_000, "train_stride": 1.0, "max_seconds": 840.0}
@@ -154,6 +162,10 @@ class TransformerParams(_Frozen):
     per_token_int8: bool = Field(
         False, description="int8 activations quantized per token (7-bit weights): a text's answer does not depend on "
                            "the texts batched with it, and the integer products not on the CPU's kernels")
+    symmetric_int8: bool = Field(
+        False, description="with per_token_int8: each token's activations quantized over [-m, m] around the zero point "
+                           "128 that every token shares, which ONNX Runtime's integer product applies itself (fewer "
+                           "passes over its output than a zero point per token)")
     joint_mix_temperature: bool = Field(
         False, description="on a held-out slice too small for F1, choose the expert mix and the temperature together "
                            "(each mix judged by the gold tags' log-likelihood at its own best temperature)")
@@ -169,6 +181,8 @@ class TransformerParams(_Frozen):
             raise ValueError("min_epochs must not exceed max_epochs")
         if self.overlap >= self.window:
             raise ValueError("overlap must be smaller than window")
+        if self.symmetric_int8 and not self.per_token_int8:
+            raise ValueError("symmetric_int8 requires per_token_int8")
         return self
 
 
@@ -303,6 +317,7 @@ def build_config(request: TrainingRequest) -> CrfConfig | TransformerConfig:
         per_token = {"per_token_int8": True} if version >= TOKEN_INT8_VERSION else {}
         joint = {"joint_mix_temperature": True} if version >= JOINT_MIX_VERSION else {}
         exact = {"fused_step": True} if version >= EXACT_STEP_VERSION else {}
-        transformer = {**schedule, **quick, **portable, **per_token, **joint, **exact}
+        symmetric = {"symmetric_int8": True} if version >= SYMMETRIC_INT8_VERSION else {}
+        transformer = {**schedule, **quick, **portable, **per_token, **joint, **exact, **symmetric}
         return TransformerConfig.model_validate({**common, "params": {"crf": crf, "transformer": transformer}})
     return CrfConfig.model_validate({**common, "params": {"crf": crf}})

@@ -38,9 +38,11 @@ SHIPPED_TRANSFORMER = {
     "per_token_int8": False,  # added with 2027-01-03, likewise
     "joint_mix_temperature": False,  # added with 2027-01-10, likewise
     "fused_step": False,  # added with 2027-01-24, likewise
+    "symmetric_int8": False,  # added with 2027-01-31, likewise
 }
-# 2026-12-27, 2027-01-03, 2027-01-10, 2027-01-24
-LATER = {"keep_fp32": True, "per_token_int8": True, "joint_mix_temperature": True, "fused_step": True}
+# 2026-12-27, 2027-01-03, 2027-01-10, 2027-01-24, 2027-01-31
+LATER = {"keep_fp32": True, "per_token_int8": True, "joint_mix_temperature": True, "fused_step": True,
+         "symmetric_int8": True}
 # gazetteer: True from 2026-12-20; for Chinese projects from 2027-01-17 segmenter: True instead
 SHIPPED_CRF = {"c1": 0.05, "c2": 0.05, "max_iterations": 150, "gazetteer": False, "segmenter": False}
 
@@ -89,6 +91,11 @@ def test_int8_activations_are_quantized_per_token_from_2027_01_03_only() -> None
     assert not english_params("2026-12-27").per_token_int8 and not english_params("2025-11-01").per_token_int8
 
 
+def test_int8_activations_are_symmetric_from_2027_01_31_only() -> None:
+    assert english_params("latest").symmetric_int8 and english_params("2027-01-31").symmetric_int8
+    assert not english_params("2027-01-24").symmetric_int8 and not english_params("2025-11-01").symmetric_int8
+
+
 def test_the_mix_and_the_temperature_are_chosen_together_from_2027_01_10_only() -> None:
     assert english_params("latest").joint_mix_temperature and english_params("2027-01-10").joint_mix_temperature
     assert not english_params("2027-01-03").joint_mix_temperature and not english_params("2025-11-01").joint_mix_temperature
@@ -112,6 +119,7 @@ def test_a_config_written_before_typing_still_loads() -> None:
         ({"params": {"transformer": {"window": 512}}}, "window"),  # + [CLS] and [SEP]: more than the 512 positions
         ({"params": {"transformer": {"min_epochs": 5, "max_epochs": 3}}}, "min_epochs"),
         ({"params": {"transformer": {"quantize": "sometimes"}}}, "quantize"),
+        ({"params": {"transformer": {"symmetric_int8": True}}}, "symmetric_int8"),  # without per_token_int8
         ({"params": {"transformer": {"batch_size": "16x"}}}, "batch_size"),
         ({"recipe": "customner.Unknown.v1"}, "recipe"),
         ({"categories": []}, "category"),

@@ -168,7 +168,7 @@ class TransformerTagger:
         chosen = fp32
         if p.quantize in ("auto", True):
             int8 = out / "model.int8.onnx"
-            quantize(fp32, int8, per_token=p.per_token_int8)
+            quantize(fp32, int8, per_token=p.per_token_int8, symmetric=p.symmetric_int8)
             if p.quantize is True or not ctx.dev:
                 chosen = int8
             else:
