@@ -133,7 +133,32 @@ def _run_all(run: Callable[[list[int]], np.ndarray], batches: list[list[int]], c
 
 def plan_batches(lengths: Sequence[int], max_tokens: int, max_rows: int) -> list[list[int]]:
     """Group items sorted by length so padding is minimal (near-packing without cross-talk)."""
-    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
+    return _pack(_by_length(lengths), lengths, max_tokens, max_rows)
+
+
+def plan_side_by_side(lengths: Sequence[int], max_tokens: int, max_rows: int, workers: int) -> list[list[int]]:
+    """As ``plan_batches``, but a multiple of ``workers`` batches, as small a token cap as that allows: batches of
+    about equal size, so that no worker waits while another runs one batch more. (A long document's 96 windows of
+    256 subwords made batches of 31, 31, 31 and 3: one worker ran 62 windows while the other ran 34.)"""
+    order = _by_length(lengths)
+    total = sum(n + 2 for n in lengths)
+    fewest = len(_pack(order, lengths, max_tokens, max_rows))
+    count = workers * max(-(-total // (workers * max_tokens)), -(-fewest // workers))
+    low, high = -(-total // count), max_tokens
+    while low < high:  # the smallest cap that packs into ``count`` batches
+        middle = (low + high) // 2
+        if len(_pack(order, lengths, middle, max_rows)) <= count:
+            high = middle
+        else:
+            low = middle + 1
+    return _pack(order, lengths, low, max_rows)
+
+
+def _by_length(lengths: Sequence[int]) -> list[int]:
+    return sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
+
+
+def _pack(order: Sequence[int], lengths: Sequence[int], max_tokens: int, max_rows: int) -> list[list[int]]:
     batches: list[list[int]] = []
     cur: list[int] = []
     for i in order:
@@ -147,7 +172,7 @@ def plan_batches(lengths: Sequence[int], max_tokens: int, max_rows: int) -> list
     return batches
 
 
-def windowed_logprobs(
+def prepare_windowed(
     encoder: SubwordEncoder,
     docs: Sequence[Doc],
     runner: Runner,
@@ -157,8 +182,10 @@ def windowed_logprobs(
     max_tokens: int = 8192,
     max_rows: int = 128,
     workers: int = 1,
-) -> list[np.ndarray]:
-    """Per-word log-probabilities for each doc, batching windows across all documents.
+) -> Callable[[], list[np.ndarray]]:
+    """Per-word log-probabilities for each doc, batching windows across all documents, in two parts: the subword
+    encoding and the batch plan now (Python, under the interpreter lock), the runner's batches and the gathering
+    when the returned function is called.
 
     ``workers`` > 1: at least that many batches, run side by side (one thread each). Only for runners whose
     numbers do not depend on what a window is batched with (fp32, per-token int8): the batches change with it.
@@ -175,9 +202,10 @@ def windowed_logprobs(
         refs.extend(WindowRef(d, w) for w in wins)
         owners.append(assign(starts, wins) if wins else np.zeros(0, dtype=np.int64))
     lengths = [r.window.end - r.window.start for r in refs]
-    if workers > 1:
-        max_tokens = max(1, min(max_tokens, -(-sum(n + 2 for n in lengths) // workers)))
-    batches = plan_batches(lengths, max_tokens, max_rows)
+    if workers > 1 and lengths:
+        batches = plan_side_by_side(lengths, max_tokens, max_rows, workers)
+    else:
+        batches = plan_batches(lengths, max_tokens, max_rows)
 
     def run(batch: list[int]) -> np.ndarray:
         items = []
@@ -187,21 +215,24 @@ def windowed_logprobs(
             items.append((enc.ids[r.window.start : r.window.end], enc.casing[r.window.start : r.window.end]))
         return runner(*encoder.batch(items))
 
-    results: list[np.ndarray | None] = [None] * len(refs)
-    costs = [len(batch) * (lengths[batch[-1]] + 2) for batch in batches]  # padded tokens: sorted by length
-    for batch, out in zip(batches, _run_all(run, batches, costs, workers), strict=True):
-        for row, k in enumerate(batch):
-            results[k] = out[row, 1 : lengths[k] + 1]
-    logps = []
-    uniform = -np.log(n_labels)
-    for d, enc in enumerate(encoded):
-        lp = np.full((len(enc.word_first), n_labels), uniform, dtype=np.float32)
-        words = np.nonzero(enc.word_first >= 0)[0]
-        for j, word in enumerate(words.tolist()):
-            k = first_idx[d] + int(owners[d][j])
-            win = refs[k].window
-            res = results[k]
-            assert res is not None
-            lp[word] = res[enc.word_first[word] - win.start]
-        logps.append(lp.astype(np.float64))
-    return logps
+    def finish() -> list[np.ndarray]:
+        results: list[np.ndarray | None] = [None] * len(refs)
+        costs = [len(batch) * (lengths[batch[-1]] + 2) for batch in batches]  # padded tokens: sorted by length
+        for batch, out in zip(batches, _run_all(run, batches, costs, workers), strict=True):
+            for row, k in enumerate(batch):
+                results[k] = out[row, 1 : lengths[k] + 1]
+        logps = []
+        uniform = -np.log(n_labels)
+        for d, enc in enumerate(encoded):
+            lp = np.full((len(enc.word_first), n_labels), uniform, dtype=np.float32)
+            words = np.nonzero(enc.word_first >= 0)[0]
+            for j, word in enumerate(words.tolist()):
+                k = first_idx[d] + int(owners[d][j])
+                win = refs[k].window
+                res = results[k]
+                assert res is not None
+                lp[word] = res[enc.word_first[word] - win.start]
+            logps.append(lp.astype(np.float64))
+        return logps
+
+    return finish

@@ -69,7 +69,8 @@ def per_token_activations(model: onnx.ModelProto, *, symmetric: bool = False) ->
     del graph.node[:]
     graph.node.extend(nodes)
     used = {name for node in nodes for name in node.input}
-    unused = [init for init in graph.initializer if init.name not in used]  # the weights' zero points (all 0), the other variant's constants
+    # the weights' zero points (all 0), and the constants of the other variant
+    unused = [init for init in graph.initializer if init.name not in used]
     for init in unused:
         graph.initializer.remove(init)
     if not any(opset.domain == "com.microsoft" for opset in model.opset_import):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-import pytest
 import onnxruntime as ort
+import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from customner.ner.onnx_export import quantize

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -185,21 +186,28 @@ def test_progress_reaches_one_and_report(tmp_path: Path, english_docs: list[Labe
 
 def test_the_crf_expert_runs_beside_the_encoder_and_changes_nothing(english_model_dir: Path,
                                                                      english_docs: list[LabeledDocument]) -> None:
-    """One long document: the CRF expert's Python work runs on another thread while ONNX Runtime encodes."""
+    """One long document: the CRF expert's Python work runs on another thread while ONNX Runtime encodes, and only
+    once the encoder's own Python preparation (subword encoding, batch plan) is done, so that it does not wait."""
     predictor = load(english_model_dir)
     ran_on: dict[str, str] = {}
+    events: list[str] = []
 
-    def recording(name: str, original: Callable[[list[Doc]], list[np.ndarray]]) -> Callable[[list[Doc]], list[np.ndarray]]:
-        def logprobs(docs: list[Doc]) -> list[np.ndarray]:
+    def recording(name: str, original: Callable[[list[Doc]], Any]) -> Callable[[list[Doc]], Any]:
+        def run(docs: list[Doc]) -> Any:
             ran_on[name] = threading.current_thread().name
-            return original(docs)
-        return logprobs
+            events.append(f"{name} starts")
+            result = original(docs)
+            events.append(f"{name} ends")
+            return result
+        return run
 
-    for expert in predictor.experts:  # type: ignore[attr-defined]
-        expert.logprobs = recording(type(expert).__name__, expert.logprobs)
+    crf, encoder = predictor.experts  # type: ignore[attr-defined]
+    crf.logprobs = recording("CrfExpert", crf.logprobs)
+    encoder.prepare = recording("WindowedExpert.prepare", encoder.prepare)
     texts = [" ".join(d.text for d in english_docs)]
     together = predictor.predict(texts)
-    assert ran_on["CrfExpert"] != ran_on["WindowedExpert"] == threading.current_thread().name
+    assert ran_on["CrfExpert"] != ran_on["WindowedExpert.prepare"] == threading.current_thread().name
+    assert events.index("WindowedExpert.prepare ends") < events.index("CrfExpert starts")
     docs = [make_doc(t) for t in texts]
     one_by_one = [expert.logprobs(docs) for expert in predictor.experts]  # type: ignore[attr-defined]
     decoded = predictor.decode_docs(docs, one_by_one, predictor.weights)  # type: ignore[attr-defined]

@@ -21,7 +21,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,7 @@ from customner.ner.calibration import Calibrator
 from customner.ner.config import CrfConfig, TransformerConfig, TransformerParams
 from customner.ner.data import Doc
 from customner.ner.encoder import pretrained_dir
-from customner.ner.encoding import Runner, SubwordEncoder, windowed_logprobs
+from customner.ner.encoding import Runner, SubwordEncoder, prepare_windowed
 from customner.ner.labels import TagScheme
 from customner.ner.pace import Pace, crf_share
 from customner.ner.predictor import Expert, TaggerPredictor
@@ -63,8 +63,12 @@ class WindowedExpert:
         self.workers = workers
 
     def logprobs(self, docs: Sequence[Doc]) -> list[np.ndarray]:
-        return windowed_logprobs(self.encoder, docs, self.runner, self.n_labels, self.window, self.overlap,
-                                 workers=self.workers)
+        return self.prepare(docs)()
+
+    def prepare(self, docs: Sequence[Doc]) -> Callable[[], list[np.ndarray]]:
+        """Subword encoding and batch plan now; the encoder's batches (outside the interpreter lock) when called."""
+        return prepare_windowed(self.encoder, docs, self.runner, self.n_labels, self.window, self.overlap,
+                                workers=self.workers)
 
 
 def _plan(ctx: TrainContext, encoder: SubwordEncoder) -> tuple[list[TrainItem], Plan]:
