@@ -42,7 +42,7 @@ SHIPPED_TRANSFORMER = {
 }
 # 2026-12-27, 2027-01-03, 2027-01-10, 2027-01-24, 2027-01-31
 LATER = {"keep_fp32": True, "per_token_int8": True, "joint_mix_temperature": True, "fused_step": True,
-         "symmetric_int8": True}
+         "symmetric_int8": True, "overlap": 32}
 # gazetteer: True from 2026-12-20; for Chinese projects from 2027-01-17 segmenter: True instead
 SHIPPED_CRF = {"c1": 0.05, "c2": 0.05, "max_iterations": 150, "gazetteer": False, "segmenter": False}
 
@@ -91,9 +91,10 @@ def test_int8_activations_are_quantized_per_token_from_2027_01_03_only() -> None
     assert not english_params("2026-12-27").per_token_int8 and not english_params("2025-11-01").per_token_int8
 
 
-def test_int8_activations_are_symmetric_from_2027_01_31_only() -> None:
+def test_serving_is_faster_from_2027_01_31_only() -> None:
     assert english_params("latest").symmetric_int8 and english_params("2027-01-31").symmetric_int8
     assert not english_params("2027-01-24").symmetric_int8 and not english_params("2025-11-01").symmetric_int8
+    assert english_params("latest").overlap == 32 and english_params("2027-01-24").overlap == 64
 
 
 def test_the_mix_and_the_temperature_are_chosen_together_from_2027_01_10_only() -> None:
