@@ -101,14 +101,61 @@ def viterbi(logp: np.ndarray) -> list[int]:
     return path[::-1]
 
 
-def decode(logp: np.ndarray) -> list[DecodedEntity]:
-    """Entities of the constrained best path, each with a raw confidence.
+def viterbi_many(logps: Sequence[np.ndarray]) -> list[list[int]]:
+    """``viterbi`` of every document; documents of one length at once, with the same arithmetic row by row: a
+    numpy call per word position instead of one per word of every document (1,521 short queries: 0.07 s -> 0.007
+    s). A document alone in its length (a long one) takes ``viterbi`` itself, whose backtrack is cheaper."""
+    paths: list[list[int]] = [[] for _ in logps]
+    by_length: dict[int, list[int]] = {}
+    for i, logp in enumerate(logps):
+        by_length.setdefault(len(logp), []).append(i)
+    for group in by_length.values():
+        if len(group) == 1 or not len(logps[group[0]]):
+            for i in group:
+                paths[i] = viterbi(logps[i])
+            continue
+        for i, path in zip(group, _viterbi_rows(np.stack([logps[i] for i in group])).tolist(), strict=True):
+            paths[i] = path
+    return paths
+
+
+def _viterbi_rows(logp: np.ndarray) -> np.ndarray:
+    """``viterbi`` of each row of ``logp`` [documents, words, labels] (words >= 1): paths [documents, words]."""
+    rows, n, size = logp.shape
+    every = np.arange(rows)
+    begins = np.arange(1, size, 2)
+    insides = begins + 1
+    score = logp[:, 0].copy()
+    score[:, insides] = -np.inf
+    best_before = np.zeros((rows, n), dtype=np.int64)  # the path O and every B-x continue at word t
+    inside_from_begin = np.zeros((rows, n, len(begins)), dtype=bool)  # I-x at word t continues B-x (else I-x)
+    for t in range(1, n):
+        best = score.argmax(axis=1)
+        begin, inside = score[:, begins], score[:, insides]
+        from_begin = begin >= inside
+        best_before[:, t] = best
+        inside_from_begin[:, t] = from_begin
+        new = score[every, best][:, None] + logp[:, t]
+        new[:, insides] = np.where(from_begin, begin, inside) + logp[:, t, insides]
+        score = new
+    path = np.zeros((rows, n), dtype=np.int64)
+    path[:, -1] = score.argmax(axis=1)
+    for t in range(n - 1, 0, -1):
+        label = path[:, t]
+        inside_label = (label != OUTSIDE) & (label % 2 == 0)  # I-x: from B-x or I-x; O and B-x: the best path
+        from_begin = inside_from_begin[every, t, np.maximum(label // 2 - 1, 0)]
+        path[:, t - 1] = np.where(inside_label, np.where(from_begin, label - 1, label), best_before[:, t])
+    return path
+
+
+def decode(logp: np.ndarray, path: Sequence[int] | None = None) -> list[DecodedEntity]:
+    """Entities of the constrained best path (``viterbi``, unless given), each with a raw confidence.
 
     The raw confidence is the geometric mean of the chosen labels' probabilities inside the
     entity times the probability that the entity does not continue into the next word;
     ``calibration`` turns it into P(entity exactly right).
     """
-    path = viterbi(logp)
+    path = viterbi(logp) if path is None else list(path)
     out: list[DecodedEntity] = []
     t = 0
     n = len(path)

@@ -11,7 +11,7 @@ import numpy as np
 
 from customner.ner.calibration import Calibrator
 from customner.ner.data import Doc, make_doc
-from customner.ner.labels import DecodedEntity, TagScheme, decode, log_normalize
+from customner.ner.labels import DecodedEntity, TagScheme, decode, log_normalize, viterbi_many
 from customner.ner.types import Entity
 
 
@@ -75,15 +75,11 @@ class TaggerPredictor:
     def decode_docs(
         self, docs: Sequence[Doc], per_expert: list[list[np.ndarray]], weights: Sequence[float]
     ) -> list[list[DecodedEntity]]:
-        out: list[list[DecodedEntity]] = []
-        for i, doc in enumerate(docs):
-            if not doc.words:
-                out.append([])
-                continue
-            parts = [per_expert[k][i] if w > 0 else None for k, w in enumerate(weights)]
-            logp = combine([p for p in parts if p is not None], [w for w in weights if w > 0])
-            out.append(decode(logp))
-        return out
+        used = [k for k, w in enumerate(weights) if w > 0]
+        logps = [combine([per_expert[k][i] for k in used], [weights[k] for k in used]) if doc.words else None
+                 for i, doc in enumerate(docs)]
+        paths = viterbi_many([logp for logp in logps if logp is not None])[::-1]
+        return [decode(logp, paths.pop()) if logp is not None else [] for logp in logps]
 
     def to_entities(self, doc: Doc, decoded: Sequence[DecodedEntity]) -> list[Entity]:
         return [

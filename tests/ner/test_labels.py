@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from customner.ner.labels import TagScheme, log_normalize, viterbi
+from customner.ner.labels import TagScheme, log_normalize, viterbi, viterbi_many
 
 
 def grammar(scheme: TagScheme) -> tuple[np.ndarray, np.ndarray]:
@@ -59,3 +59,17 @@ def test_the_decoder_matches_the_matrix_viterbi_on_random_and_tied_scores(catego
 
 def test_an_empty_document_has_an_empty_path() -> None:
     assert viterbi(np.zeros((0, 3))) == []
+
+
+def test_documents_decoded_together_get_the_paths_they_get_alone() -> None:
+    """viterbi_many runs documents of one length at once: the same paths, ties included, in the callers' order."""
+    scheme = TagScheme(("a", "b", "c"))
+    rng = np.random.default_rng(7)
+    logps = []
+    for trial in range(200):
+        raw = rng.normal(0, 3, (int(rng.integers(0, 12)), scheme.size))  # many documents share a length
+        logps.append(log_normalize(np.round(raw) if trial % 3 == 0 else raw))
+    together = viterbi_many(logps)
+    assert together == [viterbi(logp) for logp in logps] == [matrix_viterbi(logp, scheme) if len(logp) else []
+                                                               for logp in logps]
+    assert [] in together and viterbi_many([]) == []
