@@ -81,7 +81,7 @@ def server_cpu_seconds(pid: int) -> float:
 
 
 def runtime_latency(client: httpx.Client, texts: list[str], jobs: int, concurrency: int, server_pid: int,
-                    per_job: int = 25) -> dict[str, float]:
+                    per_job: int = 25, poll_seconds: float = 0.02) -> dict[str, float]:
     def one(index: int) -> float:
         batch = texts[(index * per_job) % len(texts):][:per_job]
         started = time.perf_counter()
@@ -90,7 +90,7 @@ def runtime_latency(client: httpx.Client, texts: list[str], jobs: int, concurren
             "tasks": [{"kind": "CustomEntityRecognition", "parameters": {"projectName": "mit_restaurant", "deploymentName": "prod"}}]})
         location = response.headers["operation-location"]
         while client.get(location).json()["status"] not in ("succeeded", "failed"):
-            time.sleep(0.02)
+            time.sleep(poll_seconds)
         return time.perf_counter() - started
 
     t0, cpu0 = time.perf_counter(), server_cpu_seconds(server_pid)
@@ -126,6 +126,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5077)
     parser.add_argument("--clients", default="1,4,8", help="runtime clients, each with one job in flight")
     parser.add_argument("--per-job", type=int, default=25, help="documents in each runtime job (at most 25)")
+    parser.add_argument("--poll-seconds", type=float, default=0.02,
+                        help="how long a client waits between two status requests of its job")
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="customner-bench-"))
@@ -160,7 +162,8 @@ def main() -> None:
         wait(client, response.headers["operation-location"])
         test_texts = [(args.dataset / "azure" / "documents" / d["location"]).read_text("utf-8")
                       for d in documents if d["dataset"] == "Test"]
-        runtime = {int(n): runtime_latency(client, test_texts, args.latency_jobs, int(n), server.pid, args.per_job)
+        runtime = {int(n): runtime_latency(client, test_texts, args.latency_jobs, int(n), server.pid, args.per_job,
+                                          args.poll_seconds)
                    for n in args.clients.split(",")}
     finally:
         server.terminate()
@@ -198,6 +201,7 @@ def main() -> None:
         table.add_row(f"  F1 {category}", f"{scores['f1']:.4f}")
     console.print(table)
     per_job = "" if args.per_job == 25 else f"_{args.per_job}_per_job"
+    per_job += "" if args.poll_seconds == 0.02 else f"_poll_{args.poll_seconds:g}s"
     out = ROOT / "benchmarks" / "results" / f"mit_restaurant_api_{args.train_docs or 'all'}{per_job}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"rows": rows, "runtime": runtime, "in_process_documents_per_second": in_process,
