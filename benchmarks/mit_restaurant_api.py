@@ -200,9 +200,9 @@ def main() -> None:
     for category, scores in evaluation["entities"].items():
         table.add_row(f"  F1 {category}", f"{scores['f1']:.4f}")
     console.print(table)
-    per_job = "" if args.per_job == 25 else f"_{args.per_job}_per_job"
-    per_job += "" if args.poll_seconds == 0.02 else f"_poll_{args.poll_seconds:g}s"
-    out = ROOT / "benchmarks" / "results" / f"mit_restaurant_api_{args.train_docs or 'all'}{per_job}.json"
+    suffix = "" if args.per_job == 25 else f"_{args.per_job}_per_job"
+    suffix += "" if args.poll_seconds == 0.02 else f"_poll_{args.poll_seconds:g}s"
+    out = ROOT / "benchmarks" / "results" / f"mit_restaurant_api_{args.train_docs or 'all'}{suffix}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"rows": rows, "runtime": runtime, "in_process_documents_per_second": in_process,
                                "model": model, "evaluation": evaluation}, indent=1))

@@ -4,12 +4,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 
-# Browser tests need Debian's Chromium (never `playwright install`: it downloads a browser).
-if [ ! -x /usr/bin/chromium ]; then
+# Browser tests need Debian's Chromium (never `playwright install`: it downloads a browser); the reproducibility
+# tests need gdb and nm (binutils) to watch a training's MKL calls.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium chromium-driver)
+command -v gdb >/dev/null || missing+=(gdb)
+command -v nm >/dev/null || missing+=(binutils)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "Chromium is missing: run 'sudo apt-get install -y chromium chromium-driver' for the Studio tests" >&2
+    echo "Missing: run 'sudo apt-get install -y ${missing[*]}' for the Studio and reproducibility tests" >&2
   fi
 fi
 # mypy (--strict on the packages listed in pyproject's [tool.mypy] files) takes about 100 s of one core on a slow

@@ -78,8 +78,8 @@ class TaggerPredictor:
         used = [k for k, w in enumerate(weights) if w > 0]
         logps = [combine([per_expert[k][i] for k in used], [weights[k] for k in used]) if doc.words else None
                  for i, doc in enumerate(docs)]
-        paths = viterbi_many([logp for logp in logps if logp is not None])[::-1]
-        return [decode(logp, paths.pop()) if logp is not None else [] for logp in logps]
+        paths = iter(viterbi_many([logp for logp in logps if logp is not None]))
+        return [decode(logp, next(paths)) if logp is not None else [] for logp in logps]
 
     def to_entities(self, doc: Doc, decoded: Sequence[DecodedEntity]) -> list[Entity]:
         return [
