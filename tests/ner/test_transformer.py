@@ -16,7 +16,7 @@ from ner_fixtures import categories_of
 
 from customner.ner import TrainingCancelled, load, train
 from customner.ner.data import Doc, make_doc
-from customner.ner.encoding import SubwordEncoder
+from customner.ner.encoding import CACHED_BATCH_TOKENS, MAX_BATCH_TOKENS, SubwordEncoder
 from customner.ner.types import LabeledDocument, TrainingRequest
 from customner.ner.windows import make_windows
 
@@ -213,3 +213,28 @@ def test_the_crf_expert_runs_beside_the_encoder_and_changes_nothing(english_mode
     decoded = predictor.decode_docs(docs, one_by_one, predictor.weights)  # type: ignore[attr-defined]
     assert together == [predictor.to_entities(docs[0], decoded[0])]  # type: ignore[attr-defined]
     assert together[0]
+
+
+def test_served_batches_stay_small_and_change_no_number(english_model_dir: Path,
+                                                        english_docs: list[LabeledDocument]) -> None:
+    """Per-token int8 answers do not depend on the batch, so serving runs batches that fit the core's caches (one
+    8,192-subword batch ran at 1.5x the time per subword of one window); the numbers are those of the large batches."""
+    predictor = load(english_model_dir)
+    _, encoder = predictor.experts  # type: ignore[attr-defined]
+    padded: list[int] = []
+    run = encoder.runner
+
+    def recording(ids: np.ndarray, mask: np.ndarray, casing: np.ndarray) -> np.ndarray:
+        padded.append(ids.size)
+        return run(ids, mask, casing)
+
+    encoder.runner = recording
+    docs = [make_doc(" ".join(d.text for d in english_docs) * 3)] + [make_doc(d.text) for d in english_docs]
+    small = encoder.logprobs(docs)
+    assert padded and max(padded) <= max(CACHED_BATCH_TOKENS, encoder.window + 2)
+    assert len(padded) > 2
+    encoder.max_tokens = MAX_BATCH_TOKENS
+    padded.clear()
+    large = encoder.logprobs(docs)
+    assert max(padded) > CACHED_BATCH_TOKENS  # the long document's windows went together
+    assert all(np.array_equal(a, b) for a, b in zip(small, large, strict=True))

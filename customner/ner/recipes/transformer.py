@@ -32,7 +32,7 @@ from customner.ner.calibration import Calibrator
 from customner.ner.config import CrfConfig, TransformerConfig, TransformerParams
 from customner.ner.data import Doc
 from customner.ner.encoder import pretrained_dir
-from customner.ner.encoding import Runner, SubwordEncoder, prepare_windowed
+from customner.ner.encoding import CACHED_BATCH_TOKENS, MAX_BATCH_TOKENS, Runner, SubwordEncoder, prepare_windowed
 from customner.ner.labels import TagScheme
 from customner.ner.pace import Pace, crf_share
 from customner.ner.predictor import Expert, TaggerPredictor
@@ -54,13 +54,14 @@ class WindowedExpert:
     """Per-word log-probabilities from any runner (torch while training, ONNX when serving)."""
 
     def __init__(self, encoder: SubwordEncoder, runner: Runner, scheme: TagScheme, p: TransformerParams,
-                 workers: int = 1) -> None:
+                 workers: int = 1, max_tokens: int = MAX_BATCH_TOKENS) -> None:
         self.encoder = encoder
         self.runner = runner
         self.n_labels = scheme.size
         self.window = p.window
         self.overlap = p.overlap
         self.workers = workers
+        self.max_tokens = max_tokens
 
     def logprobs(self, docs: Sequence[Doc]) -> list[np.ndarray]:
         return self.prepare(docs)()
@@ -68,7 +69,7 @@ class WindowedExpert:
     def prepare(self, docs: Sequence[Doc]) -> Callable[[], list[np.ndarray]]:
         """Subword encoding and batch plan now; the encoder's batches (outside the interpreter lock) when called."""
         return prepare_windowed(self.encoder, docs, self.runner, self.n_labels, self.window, self.overlap,
-                                workers=self.workers)
+                                self.max_tokens, workers=self.workers)
 
 
 def _plan(ctx: TrainContext, encoder: SubwordEncoder) -> tuple[list[TrainItem], Plan]:
@@ -202,10 +203,14 @@ class TransformerTagger:
         from customner.ner.onnx_export import OnnxRunner
 
         # per-token int8 and fp32 give a window the same numbers whatever it is batched with, so their batches can
-        # run side by side on one-thread sessions (scales to the cores); the per-batch int8 of earlier configs cannot
-        workers = p.threads if p.per_token_int8 else 1
+        # run side by side on one-thread sessions (scales to the cores) and be as small as runs fastest; the
+        # per-batch int8 of earlier configs cannot
+        independent = p.per_token_int8
+        workers = p.threads if independent else 1
         runner = OnnxRunner(onnx, p.threads // workers, spin=not training)  # training: other trainings may share the cores
-        experts: list[Expert] = [CrfExpert(model_dir / CRF_FILE, scheme), WindowedExpert(encoder, runner, scheme, p, workers)]
+        windowed = WindowedExpert(encoder, runner, scheme, p, workers,
+                                  CACHED_BATCH_TOKENS if independent else MAX_BATCH_TOKENS)
+        experts: list[Expert] = [CrfExpert(model_dir / CRF_FILE, scheme), windowed]
         return TaggerPredictor(scheme.categories, experts, weights, cal)
 
     def load(self, model_dir: Path, config: CrfConfig | TransformerConfig) -> TaggerPredictor:
