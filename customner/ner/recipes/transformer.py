@@ -54,14 +54,16 @@ class WindowedExpert:
     """Per-word log-probabilities from any runner (torch while training, ONNX when serving)."""
 
     def __init__(self, encoder: SubwordEncoder, runner: Runner, scheme: TagScheme, p: TransformerParams,
-                 workers: int = 1, max_tokens: int = MAX_BATCH_TOKENS) -> None:
+                 workers: int = 1, batch_independent: bool = False) -> None:
         self.encoder = encoder
         self.runner = runner
         self.n_labels = scheme.size
         self.window = p.window
         self.overlap = p.overlap
         self.workers = workers
-        self.max_tokens = max_tokens
+        # a window's numbers do not depend on its batch: the batches can be as small as runs fastest
+        self.batch_independent = batch_independent
+        self.max_tokens = CACHED_BATCH_TOKENS if batch_independent else MAX_BATCH_TOKENS
 
     def logprobs(self, docs: Sequence[Doc]) -> list[np.ndarray]:
         return self.prepare(docs)()
@@ -208,8 +210,7 @@ class TransformerTagger:
         independent = p.per_token_int8
         workers = p.threads if independent else 1
         runner = OnnxRunner(onnx, p.threads // workers, spin=not training)  # training: other trainings may share the cores
-        windowed = WindowedExpert(encoder, runner, scheme, p, workers,
-                                  CACHED_BATCH_TOKENS if independent else MAX_BATCH_TOKENS)
+        windowed = WindowedExpert(encoder, runner, scheme, p, workers, batch_independent=independent)
         experts: list[Expert] = [CrfExpert(model_dir / CRF_FILE, scheme), windowed]
         return TaggerPredictor(scheme.categories, experts, weights, cal)
 
