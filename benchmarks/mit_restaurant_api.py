@@ -4,7 +4,7 @@ Starts `customner serve` on a fresh data folder, uploads the texts to a storage 
 imports the Azure project file, trains with the default recipe (manual split = the corpus' own
 train/test), reads the evaluation summary (strict entity-level micro-F1 on the test split), deploys,
 and measures end-to-end runtime jobs of 25 short documents (submit to result; ``--per-job``) with 1, 4 and 8
-clients, and the server's CPU time per job (from /proc: Linux). After the
+clients, and the CPU time per job of the server (from /proc: Linux) and of the clients (this process). After the
 server stops, the deployed model folder analyzes the same test texts in-process (one call, as
 ``benchmarks/inference_speed.py`` does), so the API's share of in-process throughput comes from one run.
 
@@ -93,13 +93,15 @@ def runtime_latency(client: httpx.Client, texts: list[str], jobs: int, concurren
             time.sleep(poll_seconds)
         return time.perf_counter() - started
 
-    t0, cpu0 = time.perf_counter(), server_cpu_seconds(server_pid)
+    t0, cpu0, own0 = time.perf_counter(), server_cpu_seconds(server_pid), time.process_time()
     with ThreadPoolExecutor(concurrency) as pool:
         latencies = sorted(pool.map(one, range(jobs)))
     wall = time.perf_counter() - t0
     return {"documents_per_second": jobs * per_job / wall, "p50_seconds": statistics.median(latencies),
             "p99_seconds": latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))],
-            "server_cpu_ms_per_job": (server_cpu_seconds(server_pid) - cpu0) / jobs * 1000}
+            "server_cpu_ms_per_job": (server_cpu_seconds(server_pid) - cpu0) / jobs * 1000,
+            # the clients run on the same machine: what they take, the server cannot use
+            "client_cpu_ms_per_job": (time.process_time() - own0) / jobs * 1000}
 
 
 def in_process_documents_per_second(model_dir: Path, texts: list[str]) -> float:
@@ -191,7 +193,8 @@ def main() -> None:
         rows += [(f"runtime docs/s, {clients} ({args.per_job}-doc jobs)", f"{figures['documents_per_second']:.1f}"),
                  (f"runtime p50 / p99 latency, {clients} (s)",
                   f"{figures['p50_seconds']:.3f} / {figures['p99_seconds']:.3f}"),
-                 (f"server CPU per job, {clients} (ms)", f"{figures['server_cpu_ms_per_job']:.1f}")]
+                 (f"server / clients' CPU per job, {clients} (ms)",
+                  f"{figures['server_cpu_ms_per_job']:.1f} / {figures['client_cpu_ms_per_job']:.1f}")]
     best = max(f["documents_per_second"] for f in runtime.values())
     rows += [("in-process docs/s, same model, one call", f"{in_process:.1f}"),
              ("API's best docs/s / in-process", f"{best / in_process:.2f}")]
