@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -238,3 +239,16 @@ def test_served_batches_stay_small_and_change_no_number(english_model_dir: Path,
     large = encoder.logprobs(docs)
     assert max(padded) > CACHED_BATCH_TOKENS  # the long document's windows went together
     assert all(np.array_equal(a, b) for a, b in zip(small, large, strict=True))
+
+
+def test_per_batch_int8_models_keep_their_large_batches(english_model_dir: Path, tmp_path: Path) -> None:
+    """Before 2027-01-03 int8 shared one scale per batch: other batches would give other answers than at training."""
+    old = tmp_path / "model"
+    shutil.copytree(english_model_dir, old)
+    config = json.loads((old / "config.json").read_text())
+    config["params"]["transformer"].update(per_token_int8=False, symmetric_int8=False)
+    (old / "config.json").write_text(json.dumps(config))
+    _, encoder = load(old).experts  # type: ignore[attr-defined]
+    assert (encoder.batch_independent, encoder.max_tokens, encoder.workers) == (False, MAX_BATCH_TOKENS, 1)
+    _, encoder = load(english_model_dir).experts  # type: ignore[attr-defined]
+    assert (encoder.batch_independent, encoder.max_tokens) == (True, CACHED_BATCH_TOKENS)
